@@ -1,0 +1,81 @@
+"""The sandbox clock and Intuit's timestamp formats.
+
+Token lifetimes, refresh-token rotation and rate-limit windows all read this clock, so a
+test can jump a day ahead (``advance``) and a benchmark can compress a minute
+(``time_scale``) without sleeping. Injected latency and "slow" faults are the only things
+that spend real seconds.
+"""
+
+import threading
+import time
+from datetime import datetime, timezone
+
+try:
+    from zoneinfo import ZoneInfo
+
+    COMPANY_TZ = ZoneInfo("America/Los_Angeles")
+except (ImportError, KeyError):  # pragma: no cover - a machine without tz data
+    from datetime import timedelta
+
+    COMPANY_TZ = timezone(timedelta(hours=-8))
+
+
+class Clock:
+    """Sandbox time = start + real elapsed * time_scale + manual advances (epoch seconds)."""
+
+    def __init__(self, time_scale=1.0, start=None):
+        if time_scale <= 0:
+            raise ValueError("time_scale must be positive")
+        self.time_scale = float(time_scale)
+        self._lock = threading.Lock()
+        self._start = time.time() if start is None else float(start)
+        self._mono0 = time.monotonic()
+        self._advanced = 0.0
+
+    def now(self):
+        with self._lock:
+            return self._start + (time.monotonic() - self._mono0) * self.time_scale + self._advanced
+
+    def advance(self, seconds):
+        if seconds < 0:
+            raise ValueError("the sandbox clock only moves forward")
+        with self._lock:
+            self._advanced += float(seconds)
+
+    def resume_from(self, saved_now):
+        """Continue from a persisted instant so stored expiries keep their meaning."""
+        gap = float(saved_now) - self.now()
+        if gap > 0:
+            self.advance(gap)
+
+
+def qbo_datetime(epoch):
+    """``2015-07-23T10:58:12-07:00``: the format of MetaData times."""
+    return datetime.fromtimestamp(epoch, COMPANY_TZ).isoformat(timespec="seconds")
+
+
+def qbo_response_time(epoch):
+    """``2015-07-23T10:58:12.099-07:00``: the ``time`` member of every response."""
+    return datetime.fromtimestamp(epoch, COMPANY_TZ).isoformat(timespec="milliseconds")
+
+
+def qbo_date(epoch):
+    return datetime.fromtimestamp(epoch, COMPANY_TZ).date().isoformat()
+
+
+def parse_qbo_datetime(text):
+    """Parse a query or CDC literal: a date or a date-time, with or without an offset.
+
+    Values without an offset are read in the company's time zone, as QBO does.
+    """
+    value = text.strip()
+    if value.endswith("Z"):
+        value = value[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=COMPANY_TZ)
+    return parsed
+
+
+def utc_iso(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")

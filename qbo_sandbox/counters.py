@@ -1,0 +1,56 @@
+"""What the sandbox saw: requests per endpoint, writes, refusals, faults and replays,
+overall and per company. Read through the control API by tests and benchmarks."""
+
+import threading
+from collections import Counter, defaultdict
+
+
+class Counters:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._requests = Counter()
+        self._totals = Counter()
+        self._by_realm = defaultdict(Counter)
+
+    def reset(self):
+        with self._lock:
+            self._requests.clear()
+            self._totals.clear()
+            self._by_realm.clear()
+
+    def request(self, endpoint, realm_id=None):
+        with self._lock:
+            self._requests[endpoint] += 1
+            if realm_id:
+                self._by_realm[realm_id]["requests"] += 1
+
+    def _bump(self, what, realm_id, amount=1):
+        with self._lock:
+            self._totals[what] += amount
+            if realm_id:
+                self._by_realm[realm_id][what] += amount
+
+    def write(self, realm_id):
+        self._bump("writes", realm_id)
+
+    def rejected(self, realm_id):
+        """A request refused by the throttles (429)."""
+        self._bump("rejected", realm_id)
+
+    def injected(self, realm_id):
+        self._bump("injected", realm_id)
+
+    def fault(self, realm_id):
+        """An Accounting API answer that carried a Fault (validation, not found, stale...)."""
+        self._bump("faults", realm_id)
+
+    def replayed(self, realm_id):
+        self._bump("replays", realm_id)
+
+    def snapshot(self):
+        with self._lock:
+            snap = {"requests": dict(self._requests)}
+            for what in ("writes", "rejected", "injected", "faults", "replays"):
+                snap[what] = self._totals[what]
+            snap["by_realm"] = {realm: dict(counts) for realm, counts in self._by_realm.items()}
+            return snap

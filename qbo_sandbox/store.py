@@ -1,0 +1,103 @@
+"""All sandbox state behind one lock, and its JSON persistence.
+
+``data`` is plain JSON-able Python: apps, users, realms (company info, preferences,
+records, id counters, replayable responses), OAuth grants, tokens and codes. With a state
+file, changes are written by a background saver a moment after they happen (and on
+stop), atomically, so a demo keeps its companies and its connection across restarts.
+"""
+
+import json
+import os
+import tempfile
+import threading
+
+from . import seed
+
+FORMAT = "qbo_sandbox/1"
+SAVE_DELAY = 0.25
+
+
+class Store:
+    def __init__(self, clock, state_file=None, with_records=True, app=None):
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.state_file = state_file
+        self.with_records = with_records
+        self._dirty = threading.Event()
+        self._stopping = threading.Event()
+        self._saver = None
+        if state_file and os.path.exists(state_file):
+            self._load()
+        else:
+            self.data = {"apps": seed.default_apps(), "users": seed.build_users()}
+            self._fresh_companies(with_records)
+        if app:
+            self.data["apps"] = {}
+            self.data["apps"][app["client_id"]] = {
+                "client_secret": app["client_secret"],
+                "redirect_uris": list(app["redirect_uris"]),
+                "name": app.get("name", "Chronicle QuickBooks bridge"),
+            }
+        self.mark_dirty()
+
+    def _fresh_companies(self, with_records):
+        self.data["realms"] = seed.build_realms(self.clock.now(), with_records)
+        self.data["grants"] = {}
+        self.data["access_tokens"] = {}
+        self.data["refresh_tokens"] = {}
+        self.data["codes"] = {}
+
+    def reset(self, with_records=True):
+        """Back to the seeded companies; app registrations and users stay as they are."""
+        with self.lock:
+            self._fresh_companies(with_records)
+            self.mark_dirty()
+
+    def realm(self, realm_id):
+        return self.data["realms"].get(realm_id)
+
+    # ------------------------------------------------------------ persistence
+
+    def mark_dirty(self):
+        self._dirty.set()
+
+    def _load(self):
+        with open(self.state_file, encoding="utf-8") as handle:
+            saved = json.load(handle)
+        if saved.get("format") != FORMAT:
+            raise ValueError(f"{self.state_file} is not a qbo_sandbox state file")
+        self.data = saved["data"]
+        self.clock.resume_from(saved["clock"])
+
+    def save(self):
+        if not self.state_file:
+            return
+        with self.lock:
+            self._dirty.clear()
+            text = json.dumps({"format": FORMAT, "clock": self.clock.now(), "data": self.data})
+        directory = os.path.dirname(os.path.abspath(self.state_file))
+        fd, tmp = tempfile.mkstemp(prefix=".qbo_sandbox-", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, self.state_file)
+
+    def start_autosave(self):
+        if not self.state_file or self._saver:
+            return
+        self._stopping.clear()
+        self._saver = threading.Thread(target=self._autosave, name="qbo-sandbox-saver", daemon=True)
+        self._saver.start()
+
+    def _autosave(self):
+        while not self._stopping.is_set():
+            if self._dirty.wait(SAVE_DELAY) and not self._stopping.is_set():
+                self._stopping.wait(SAVE_DELAY)
+                self.save()
+
+    def stop_autosave(self):
+        if self._saver:
+            self._stopping.set()
+            self._saver.join()
+            self._saver = None
+        if self.state_file:
+            self.save()
