@@ -1,0 +1,267 @@
+"""QboApp and QboClient against a scripted Intuit, for the paths a real server rarely takes."""
+import json
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+
+from chronicle_qbo_addon.services.client import QboApp, QboAuthError, QboClient, QboError, QboTokens
+from chronicle_qbo_addon.services.ratelimit import RateLimiter
+
+BASE = "http://intuit.test"
+NOW = datetime(2026, 1, 5, 12, 0, 0)
+DISCOVERY = {
+    "issuer": BASE, "authorization_endpoint": BASE + "/connect/oauth2",
+    "token_endpoint": BASE + "/oauth2/v1/tokens/bearer",
+    "revocation_endpoint": BASE + "/v2/oauth2/tokens/revoke",
+    "userinfo_endpoint": BASE + "/userinfo", "jwks_uri": BASE + "/jwks",
+}
+TOKEN_REPLY = {"access_token": "AT-new", "refresh_token": "RT-new", "token_type": "bearer",
+               "expires_in": 3600, "x_refresh_token_expires_in": 8640000,
+               "x_refresh_token_hard_expires_in": 157680000}
+
+
+class ScriptedIntuit:
+    """Answers requests from per-path queues of (status, body, headers) or exceptions."""
+
+    def __init__(self):
+        self.script = {}
+        self.sent = []
+
+    def on(self, path, *answers):
+        self.script.setdefault(path, []).extend(answers)
+
+    def send(self, request, **kwargs):
+        self.sent.append((request, kwargs))
+        path = urlsplit(request.url).path
+        queue = self.script.get(path) or []
+        answer = queue.pop(0) if len(queue) > 1 else (queue[0] if queue else (404, {}, {}))
+        if isinstance(answer, Exception):
+            raise answer
+        status, body, headers = answer
+        response = requests.Response()
+        response.status_code = status
+        response._content = body if isinstance(body, bytes) else json.dumps(body).encode()
+        response.headers = CaseInsensitiveDict(dict({"Content-Type": "application/json"}, **headers))
+        response.encoding = "utf-8"
+        response.request, response.url = request, request.url
+        return response
+
+    def sent_to(self, path):
+        return [(request, kwargs) for request, kwargs in self.sent if urlsplit(request.url).path == path]
+
+
+@pytest.fixture
+def intuit(monkeypatch):
+    fake = ScriptedIntuit()
+    fake.on("/.well-known/openid_configuration", (200, DISCOVERY, {}))
+    monkeypatch.setattr(HTTPAdapter, "send",
+                        lambda adapter, request, **kwargs: fake.send(request, **kwargs))
+    return fake
+
+
+@pytest.fixture
+def app():
+    return QboApp("cid", "csecret", "http://localhost:8069/qbo/oauth/callback", "local", base_url=BASE + "/",
+                  timeout=7, clock=lambda: NOW)
+
+
+def tokens(expires_in=3600):
+    return QboTokens("AT-old", "RT-old", NOW + timedelta(seconds=expires_in), NOW + timedelta(days=100))
+
+
+def make_client(app, saved=None, **kwargs):
+    kwargs.setdefault("sleep", kwargs.pop("sleeps", []).append)
+    return QboClient(app, "4620816365", tokens() if saved is None else saved,
+                     rate_limiter=RateLimiter(), **kwargs)
+
+
+# === OAUTH === #
+
+def test_environments(app):
+    assert app.discovery == BASE + "/.well-known/openid_configuration"
+    assert app.api_url_v3 == BASE + "/v3"
+    production = QboApp("c", "s", "https://x/cb", "production")
+    assert production.discovery == "production"
+    assert production.api_url_v3 == "https://quickbooks.api.intuit.com/v3"
+    sandbox = QboApp("c", "s", "https://x/cb", "sandbox")
+    assert sandbox.api_url_v3 == "https://sandbox-quickbooks.api.intuit.com/v3"
+    with pytest.raises(ValueError):
+        QboApp("c", "s", "https://x/cb", "local")
+    assert "csecret" not in repr(app)
+
+
+def test_authorization_url_downloads_discovery_with_a_timeout(intuit, app):
+    url = app.authorization_url("state-123")
+    query = parse_qs(urlsplit(url).query)
+    assert url.startswith(BASE + "/connect/oauth2?")
+    assert query["scope"] == ["com.intuit.quickbooks.accounting"]
+    assert query["state"] == ["state-123"] and query["client_id"] == ["cid"]
+    [(_request, kwargs)] = intuit.sent_to("/.well-known/openid_configuration")
+    assert kwargs["timeout"] == 7
+
+
+def test_exchange_code_reads_lifetimes_and_asks_for_the_hard_expiry(intuit, app):
+    intuit.on(DISCOVERY["token_endpoint"].replace(BASE, ""), (200, TOKEN_REPLY, {}))
+    result = app.exchange_code("the-code", "4620816365")
+    assert (result.access_token, result.refresh_token) == ("AT-new", "RT-new")
+    assert result.access_expires_at == NOW + timedelta(hours=1)
+    assert result.refresh_expires_at == NOW + timedelta(days=100)
+    assert result.refresh_hard_expires_at == NOW + timedelta(days=1825)
+    [(request, kwargs)] = intuit.sent_to("/oauth2/v1/tokens/bearer")
+    assert request.headers["x-include-refresh-token-hard-expires-in"] == "true"
+    assert kwargs["timeout"] == 7
+    assert parse_qs(request.body)["grant_type"] == ["authorization_code"]
+    assert "AT-new" not in repr(result) and "RT-new" not in repr(result)
+
+
+@pytest.mark.parametrize("status, body, error_type, code, retryable, words", [
+    (400, {"error": "invalid_grant"}, QboAuthError, "invalid_grant", False, "connect the company again"),
+    (401, {"error": "invalid_client"}, QboError, "invalid_client", False, "client id or secret is wrong"),
+    (503, b"<html>down</html>", QboError, "http_503", True, "try again later"),
+    (400, {"error": "invalid_request", "error_description": "bad"}, QboError, "invalid_request", False,
+     "refused"),
+])
+def test_refresh_errors(intuit, app, status, body, error_type, code, retryable, words):
+    intuit.on("/oauth2/v1/tokens/bearer", (status, body, {"intuit_tid": "tid-oauth"}))
+    with pytest.raises(error_type) as caught:
+        app.refresh("RT-old")
+    error = caught.value
+    assert (type(error), error.code, error.retryable) == (error_type, code, retryable)
+    assert error.intuit_tid == "tid-oauth"
+    assert words in error.message
+    assert "RT-old" not in str(error)
+
+
+def test_network_failures_are_retryable(intuit, app):
+    intuit.on("/oauth2/v1/tokens/bearer", requests.ConnectionError("refused"))
+    with pytest.raises(QboError) as caught:
+        app.refresh("RT-old")
+    assert caught.value.code == "network" and caught.value.retryable
+
+
+def test_unreadable_discovery(intuit, app):
+    intuit.script["/.well-known/openid_configuration"] = [(500, b"oops", {})]
+    with pytest.raises(QboError) as caught:
+        app.authorization_url("s")
+    assert caught.value.retryable
+
+
+# === ACCOUNTING API === #
+
+def test_expiring_access_token_is_refreshed_first(intuit, app):
+    intuit.on("/oauth2/v1/tokens/bearer", (200, TOKEN_REPLY, {}))
+    intuit.on("/v3/company/4620816365/customer/1", (200, {"Customer": {"Id": "1"}}, {"intuit_tid": "t1"}))
+    saved = []
+    client = make_client(app, tokens(expires_in=30), on_tokens=saved.append)
+    assert client.read("Customer", "1") == {"Id": "1"}
+    assert [item.access_token for item in saved] == ["AT-new"]
+    [(request, _kwargs)] = intuit.sent_to("/v3/company/4620816365/customer/1")
+    assert request.headers["Authorization"] == "Bearer AT-new"
+    assert client.last_intuit_tid == "t1"
+
+
+def test_401_refreshes_once_then_retries(intuit, app):
+    intuit.on("/oauth2/v1/tokens/bearer", (200, TOKEN_REPLY, {}))
+    intuit.on("/v3/company/4620816365/customer/1", (401, b"unauthorized", {}),
+              (200, {"Customer": {"Id": "1"}}, {}))
+    saved = []
+    client = make_client(app, on_tokens=saved.append)
+    assert client.read("Customer", "1") == {"Id": "1"}
+    sent = intuit.sent_to("/v3/company/4620816365/customer/1")
+    assert [request.headers["Authorization"] for request, _ in sent] == ["Bearer AT-old", "Bearer AT-new"]
+    assert len(saved) == 1 and client.tokens.refresh_token == "RT-new"
+
+
+def test_second_401_is_an_error(intuit, app):
+    intuit.on("/oauth2/v1/tokens/bearer", (200, TOKEN_REPLY, {}))
+    intuit.on("/v3/company/4620816365/customer/1", (401, b"unauthorized", {"intuit_tid": "t401"}))
+    with pytest.raises(QboError) as caught:
+        make_client(app).read("Customer", "1")
+    assert (caught.value.status, caught.value.intuit_tid, caught.value.retryable) == (401, "t401", False)
+
+
+def test_throttling_backs_off_then_succeeds(intuit, app):
+    fault = {"Fault": {"Error": [{"Message": "ThrottleExceeded", "code": "003001"}], "type": "SERVICE"}}
+    intuit.on("/v3/company/4620816365/query", (429, fault, {"Retry-After": "5"}), (503, b"busy", {}),
+              (200, {"QueryResponse": {"Customer": [{"Id": "1"}], "maxResults": 1}}, {}))
+    sleeps = []
+    client = make_client(app, sleeps=sleeps)
+    assert client.query("SELECT * FROM Customer") == [{"Id": "1"}]
+    assert len(sleeps) == 2 and sleeps[0] >= 5
+    assert all(kwargs["timeout"] == 7 for _, kwargs in intuit.sent_to("/v3/company/4620816365/query"))
+
+
+def test_retries_stop_at_max_retries(intuit, app):
+    intuit.on("/v3/company/4620816365/customer/1", (503, b"busy", {"intuit_tid": "t503"}))
+    sleeps = []
+    with pytest.raises(QboError) as caught:
+        make_client(app, max_retries=2, sleeps=sleeps).read("Customer", "1")
+    assert (caught.value.code, caught.value.retryable, caught.value.intuit_tid) == ("http_503", True, "t503")
+    assert len(sleeps) == 2 and sleeps[1] > sleeps[0] / 2
+
+
+def test_lost_create_is_replayed_with_the_same_requestid(intuit, app):
+    intuit.on("/v3/company/4620816365/customer", requests.ConnectionError("reset"),
+              (200, {"Customer": {"Id": "9", "DisplayName": "José Núñez"}}, {}))
+    client = make_client(app)
+    assert client.create("Customer", {"DisplayName": "José Núñez"})["Id"] == "9"
+    sent = intuit.sent_to("/v3/company/4620816365/customer")
+    request_ids = [parse_qs(urlsplit(request.url).query)["requestid"][0] for request, _ in sent]
+    assert len(request_ids) == 2 and request_ids[0] == request_ids[1]
+    assert json.loads(sent[0][0].body.decode("utf-8")) == {"DisplayName": "José Núñez"}
+
+
+def test_update_without_requestid_is_not_replayed(intuit, app):
+    intuit.on("/v3/company/4620816365/customer", requests.ConnectionError("reset"))
+    with pytest.raises(QboError) as caught:
+        make_client(app).update("Customer", {"Id": "9", "SyncToken": "0", "sparse": True})
+    assert caught.value.code == "network"
+    assert len(intuit.sent_to("/v3/company/4620816365/customer")) == 1
+
+
+def test_faults_become_qbo_errors_without_tokens(intuit, app):
+    fault = {"Fault": {"Error": [{"Message": "Duplicate Name Exists Error", "code": "6240",
+                                  "Detail": "The name supplied already exists. Bearer AT-old"}],
+                       "type": "ValidationFault"}}
+    intuit.on("/v3/company/4620816365/customer", (400, fault, {"intuit_tid": "t6240"}))
+    with pytest.raises(QboError) as caught:
+        make_client(app).create("Customer", {"DisplayName": "Dup"}, request_id="r1")
+    error = caught.value
+    assert (error.code, error.status, error.intuit_tid, error.retryable) == ("6240", 400, "t6240", False)
+    assert "AT-old" not in str(error) and "AT-old" not in repr(error)
+
+
+def test_batch_maps_answers_to_items(intuit, app):
+    answer = {"BatchItemResponse": [
+        {"bId": "1", "QueryResponse": {"Customer": [{"Id": "3"}]}},
+        {"bId": "0", "Customer": {"Id": "7"}},
+        {"bId": "2", "Fault": {"Error": [{"Message": "Stale", "code": "5010"}], "type": "ValidationFault"}},
+    ]}
+    intuit.on("/v3/company/4620816365/batch", (200, answer, {"intuit_tid": "tb"}))
+    results = make_client(app).batch([
+        {"entity": "Customer", "operation": "create", "payload": {"DisplayName": "A"}},
+        {"query": "SELECT * FROM Customer"},
+        {"entity": "Customer", "operation": "update", "payload": {"Id": "1", "SyncToken": "0"}},
+    ])
+    assert results[0] == {"Id": "7"}
+    assert results[1] == {"Customer": [{"Id": "3"}]}
+    assert isinstance(results[2], QboError) and results[2].code == "5010" and results[2].intuit_tid == "tb"
+    [(request, _)] = intuit.sent_to("/v3/company/4620816365/batch")
+    assert json.loads(request.body)["BatchItemRequest"][0] == {
+        "bId": "0", "operation": "create", "Customer": {"DisplayName": "A"}}
+
+
+def test_query_all_pages(intuit, app):
+    page = {"QueryResponse": {"Customer": [{"Id": str(i)} for i in range(1000)]}}
+    intuit.on("/v3/company/4620816365/query", (200, page, {}), (200, {"QueryResponse": {}}, {}))
+    client = make_client(app)
+    assert len(client.query_all("SELECT * FROM Customer")) == 1000
+    bodies = [request.body.decode() for request, _ in intuit.sent_to("/v3/company/4620816365/query")]
+    assert bodies == ["SELECT * FROM Customer STARTPOSITION 1 MAXRESULTS 1000",
+                      "SELECT * FROM Customer STARTPOSITION 1001 MAXRESULTS 1000"]
+    with pytest.raises(ValueError):
+        client.query_all("SELECT * FROM Customer MAXRESULTS 5")
