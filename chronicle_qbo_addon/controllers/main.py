@@ -1,0 +1,49 @@
+import logging
+
+from werkzeug.exceptions import Forbidden
+
+from odoo import http
+from odoo.exceptions import UserError
+from odoo.http import request
+
+from ..models.qbo_company import CALLBACK_PATH
+
+_logger = logging.getLogger(__name__)
+
+
+class QboOAuthController(http.Controller):
+    @http.route(CALLBACK_PATH, type="http", auth="user", methods=["GET"])
+    def qbo_oauth_callback(self, code=None, state=None, realmId=None, error=None, **kwargs):
+        """Intuit's redirect after sign-in: the same exchange as Authenticate, done by itself.
+
+        The state is signed for one wizard, one person and one attempt; anything else is refused
+        before a single call to Intuit.
+        """
+        if not request.env.user.has_group("chronicle_qbo_addon.group_qbo_manager"):
+            _logger.warning("QuickBooks callback refused: user %s is not a QuickBooks manager", request.env.uid)
+            raise Forbidden()
+        wizard = request.env["qbo.connect.wizard"]._from_oauth_state(state)
+        if not wizard:
+            _logger.warning("QuickBooks callback refused: forged, stale or already used state")
+            raise Forbidden()
+        back_url = "/odoo/qbo-companies"
+        if error:
+            return request.render(
+                "chronicle_qbo_addon.qbo_oauth_error",
+                {
+                    "error": request.env._(
+                        "Intuit did not authorize the connection (%(error)s). Nothing was changed.",
+                        error=error,
+                    ),
+                    "redirect_url": back_url,
+                },
+            )
+        try:
+            with request.env.cr.savepoint():
+                company = wizard._qbo_authenticate(code, realmId)
+        except UserError as exc:
+            return request.render(
+                "chronicle_qbo_addon.qbo_oauth_error",
+                {"error": exc.args[0], "redirect_url": back_url},
+            )
+        return request.redirect(f"{back_url}/{company.id}")

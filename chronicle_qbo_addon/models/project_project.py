@@ -1,0 +1,138 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import html2plaintext
+
+# Changing one of these changes what QuickBooks holds for the job.
+JOB_PUSH_FIELDS = {"name", "job_number", "partner_id", "site_partner_id", "department_ids", "description"}
+
+
+class ProjectProject(models.Model):
+    """A job: the project that QuickBooks knows as a sub-customer of its customer."""
+
+    _inherit = "project.project"
+
+    job_number = fields.Char(
+        copy=False,
+        index="btree_not_null",
+        tracking=True,
+        help="Leads the job's name in QuickBooks. Given from a sequence; can be changed.",
+    )
+    department_ids = fields.Many2many(
+        "hr.department",
+        "project_project_hr_department_rel",
+        "project_id",
+        "department_id",
+        string="Production departments",
+        domain="[('is_production', '=', True), ('company_id', 'in', [company_id, False])]",
+        help="Production departments working on the job: the job is pushed to the QuickBooks "
+        "company file of each active one.",
+    )
+    site_partner_id = fields.Many2one(
+        "res.partner",
+        string="Job site",
+        compute="_compute_site_partner_id",
+        store=True,
+        readonly=False,
+        help="Where the work happens; the customer's address when left empty.",
+    )
+    qbo_job_sync_ids = fields.One2many("qbo.job.sync", "project_id", string="QuickBooks")
+    qbo_log_count = fields.Integer(compute="_compute_qbo_log_count")
+
+    _job_number_uniq = models.UniqueIndex(
+        "(COALESCE(company_id, 0), job_number) WHERE job_number IS NOT NULL",
+        "Another job of this company already has this job number.",
+    )
+
+    @api.depends("partner_id")
+    def _compute_site_partner_id(self):
+        for job in self:
+            if not job.site_partner_id or job.site_partner_id == job._origin.partner_id:
+                job.site_partner_id = job.partner_id
+
+    def _compute_qbo_log_count(self):
+        counts = dict(
+            self.env["qbo.log"].sudo()._read_group([("project_id", "in", self.ids)], ["project_id"], ["__count"])
+        )
+        for job in self:
+            job.qbo_log_count = counts.get(job, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("job_number"):
+                vals["job_number"] = self.env["ir.sequence"].next_by_code("chronicle_qbo.job_number")
+        jobs = super().create(vals_list)
+        jobs._qbo_mark_pending()
+        return jobs
+
+    def write(self, vals):
+        result = super().write(vals)
+        if JOB_PUSH_FIELDS & set(vals) and not self.env.context.get("qbo_no_push"):
+            self._qbo_mark_pending()
+        return result
+
+    # === PUSH === #
+
+    def _qbo_target_companies(self):
+        """The QuickBooks companies this job goes to: those of its active production departments."""
+        self.ensure_one()
+        mappings = self.env["qbo.department.mapping"].sudo().search(
+            [("department_id", "in", self.department_ids.filtered("is_production").ids)]
+        )
+        return mappings.qbo_company_id.filtered("active")
+
+    def _qbo_mark_pending(self):
+        """Note which jobs QuickBooks must hear about, and wake the push; no call to Intuit here."""
+        if not self.env["qbo.company"]._qbo_is_enabled():
+            return
+        syncs = self.env["qbo.job.sync"].sudo()._qbo_prepare(self)
+        if syncs.filtered(lambda sync: sync.state == "pending"):
+            self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs").sudo()._trigger()
+
+    def action_qbo_export_job(self):
+        """Export job: push this job to each of its QuickBooks companies now."""
+        self.ensure_one()
+        self._qbo_check_user()
+        if not self.env["qbo.company"]._qbo_is_enabled():
+            raise UserError(self.env._("QuickBooks Online is turned off in Settings > QuickBooks."))
+        syncs = self.env["qbo.job.sync"].sudo()._qbo_prepare(self)
+        if not syncs:
+            raise UserError(
+                self.env._(
+                    "This job has no active production department associated with a QuickBooks "
+                    "company: add one on the job, or associate its department in Settings > QuickBooks."
+                )
+            )
+        syncs._qbo_push()
+        return syncs._qbo_notification()
+
+    def action_qbo_link_job(self):
+        self.ensure_one()
+        self._qbo_check_user()
+        return self.env["qbo.link.wizard"].action_open(self)
+
+    def action_qbo_open_log(self):
+        self.ensure_one()
+        self._qbo_check_user()
+        action = self.env["ir.actions.act_window"]._for_xml_id("chronicle_qbo_addon.action_qbo_log")
+        action["domain"] = [("project_id", "=", self.id)]
+        action["context"] = {"default_project_id": self.id}
+        action["name"] = self.env._("Accounting log: %s", self.display_name)
+        return action
+
+    def _qbo_check_user(self):
+        if not self.env.user.has_group("chronicle_qbo_addon.group_qbo_user"):
+            raise AccessError(self.env._("Only QuickBooks users can export, link or inspect jobs in QuickBooks."))
+
+    # === WHAT QUICKBOOKS IS TOLD === #
+
+    def _qbo_job_values(self):
+        """The job as the service layer's mapping expects it."""
+        self.ensure_one()
+        site = self.site_partner_id or self.partner_id
+        return {
+            "number": self.job_number,
+            "name": self.name,
+            "description": html2plaintext(self.description or "").strip(),
+            "site": site._qbo_address_values() if site else None,
+        }

@@ -1,0 +1,471 @@
+import logging
+from datetime import timedelta
+
+import psycopg2
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..services.client import QboApp, QboAuthError, QboClient, QboError, QboTokens
+
+_logger = logging.getLogger(__name__)
+
+PARAM_ENABLED = "chronicle_qbo.enabled"
+PARAM_CLIENT_ID = "chronicle_qbo.client_id"
+PARAM_CLIENT_SECRET = "chronicle_qbo.client_secret"
+CALLBACK_PATH = "/qbo/oauth/callback"
+
+# Refresh a little ahead of Intuit's deadlines so a slow cron never lets a token lapse.
+ACCESS_TOKEN_MARGIN = timedelta(minutes=35)
+REFRESH_TOKEN_MARGIN = timedelta(days=30)
+
+
+class QboCompany(models.Model):
+    """One QuickBooks Online company file connected to this database."""
+
+    _name = "qbo.company"
+    _description = "QuickBooks Online Company"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(
+        required=True,
+        tracking=True,
+        help="The name this company file goes by here; it does not have to be the QuickBooks file's name.",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    qb_version = fields.Selection(
+        [
+            ("simple_start", "Simple Start"),
+            ("essentials", "Essentials"),
+            ("plus", "Plus"),
+            ("advanced", "Advanced"),
+        ],
+        string="QB Version",
+        required=True,
+        default="plus",
+        help="The QuickBooks Online edition this company file is subscribed to.",
+    )
+    environment = fields.Selection(
+        [("production", "Production"), ("sandbox", "Intuit sandbox"), ("local", "Local sandbox")],
+        required=True,
+        default="production",
+        help="Production for real company files; Intuit sandbox for Intuit developer sandbox "
+        "companies; Local sandbox for the bundled emulator.",
+    )
+    local_base_url = fields.Char(
+        string="Local sandbox URL",
+        default="http://127.0.0.1:8765",
+        help="Base URL of the local QuickBooks sandbox (python -m qbo_sandbox).",
+    )
+    realm_id = fields.Char(
+        string="Realm ID",
+        copy=False,
+        index=True,
+        readonly=True,
+        help="The company ID Intuit assigned to the company file (Account and Settings > "
+        "Billing & Subscription in QuickBooks Online).",
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Not connected"),
+            ("connected", "Connected"),
+            ("needs_reauth", "Needs reconnection"),
+            ("disconnected", "Disconnected"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    jobs_only = fields.Boolean(
+        string="Push jobs only",
+        tracking=True,
+        help="Only push customers and jobs to this company file; otherwise the whole bridge runs "
+        "(the push, then the nightly pull of costs and revenue).",
+    )
+    qbo_company_name = fields.Char(string="QuickBooks company name", readonly=True, copy=False)
+    qbo_legal_name = fields.Char(string="Legal name", readonly=True, copy=False)
+    connected_date = fields.Datetime(string="Connected on", readonly=True, copy=False)
+    connected_uid = fields.Many2one("res.users", string="Connected by", readonly=True, copy=False)
+    reauth_reason = fields.Text(string="Reason", readonly=True, copy=False)
+
+    access_token = fields.Char(groups="base.group_system", copy=False)
+    refresh_token = fields.Char(groups="base.group_system", copy=False)
+    access_token_expires_at = fields.Datetime(string="Access token expires", readonly=True, copy=False)
+    refresh_token_expires_at = fields.Datetime(string="Refresh token expires", readonly=True, copy=False)
+    refresh_token_hard_expires_at = fields.Datetime(
+        string="Refresh token hard expiry", readonly=True, copy=False
+    )
+
+    department_mapping_ids = fields.One2many(
+        "qbo.department.mapping", "qbo_company_id", string="Associated departments"
+    )
+    department_count = fields.Integer(compute="_compute_department_count")
+    customer_name_template = fields.Char(
+        default="{customer} - {customer_ref}",
+        required=True,
+        help="QuickBooks display name of a customer. Fields: {customer}, {customer_ref}.",
+    )
+    job_name_template = fields.Char(
+        default="{job_number} - {job_name}",
+        required=True,
+        help="QuickBooks display name of a job. Fields: {job_number}, {job_name}, {customer}. "
+        "The job number always leads.",
+    )
+
+    _realm_uniq = models.UniqueIndex(
+        "(realm_id) WHERE realm_id IS NOT NULL AND active IS TRUE",
+        "This QuickBooks company file is already connected.",
+    )
+
+    @api.depends("department_mapping_ids")
+    def _compute_department_count(self):
+        for company in self:
+            company.department_count = len(company.department_mapping_ids)
+
+    # === CONFIGURATION === #
+
+    @api.model
+    def _qbo_is_enabled(self):
+        return self.env["ir.config_parameter"].sudo().get_param(PARAM_ENABLED) == "True"
+
+    @api.model
+    def _qbo_redirect_uri(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        return base_url.rstrip("/") + CALLBACK_PATH
+
+    def _qbo_app(self, environment=None, local_base_url=None):
+        """Build the Intuit app client for this company's environment.
+
+        :param environment: overrides the record's environment (the connect wizard has none yet)
+        :param local_base_url: overrides the record's local sandbox URL
+        :return: a :class:`QboApp`
+        :raise UserError: when the Intuit app is not configured in Settings
+        """
+        params = self.env["ir.config_parameter"].sudo()
+        client_id = params.get_param(PARAM_CLIENT_ID)
+        client_secret = params.get_param(PARAM_CLIENT_SECRET)
+        if not client_id or not client_secret:
+            raise UserError(
+                self.env._(
+                    "Set the Intuit app's client ID and client secret in Settings > QuickBooks first."
+                )
+            )
+        environment = environment or self.environment
+        base_url = (local_base_url or self.local_base_url) if environment == "local" else None
+        if environment == "local" and not base_url:
+            raise UserError(self.env._("Set the URL of the local QuickBooks sandbox."))
+        try:
+            return QboApp(client_id, client_secret, self._qbo_redirect_uri(), environment, base_url=base_url)
+        except QboError as error:
+            raise UserError(self._qbo_error_message(error)) from error
+
+    @api.model
+    def _qbo_error_message(self, error):
+        """A message for a person: what went wrong at Intuit, with the id Intuit support asks for."""
+        message = error.message or str(error)
+        if error.intuit_tid:
+            return self.env._("%(message)s (intuit_tid: %(tid)s)", message=message, tid=error.intuit_tid)
+        return message
+
+    # === TOKENS === #
+
+    def _qbo_tokens(self):
+        self.ensure_one()
+        company = self.sudo()
+        if not company.refresh_token:
+            return None
+        return QboTokens(
+            access_token=company.access_token,
+            refresh_token=company.refresh_token,
+            access_expires_at=company.access_token_expires_at,
+            refresh_expires_at=company.refresh_token_expires_at,
+            refresh_hard_expires_at=company.refresh_token_hard_expires_at,
+        )
+
+    @api.model
+    def _qbo_token_values(self, tokens):
+        return {
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "access_token_expires_at": tokens.access_expires_at,
+            "refresh_token_expires_at": tokens.refresh_expires_at,
+            "refresh_token_hard_expires_at": tokens.refresh_hard_expires_at,
+        }
+
+    def _qbo_store_tokens(self, tokens):
+        """Persist tokens Intuit just returned, in a transaction of their own when possible.
+
+        Intuit rotates the refresh token's value and the old value stops working: a rotated
+        token rolled back with the caller's transaction would lock the company out, so the write
+        is committed at once, whatever happens to the caller's work afterwards. When the company
+        is not committed yet, or the caller's transaction holds its row, the write stays in the
+        caller's transaction (the only place it can go without waiting on itself).
+        """
+        self.ensure_one()
+        values = self._qbo_token_values(tokens)
+        stored = False
+        with self.env.registry.cursor() as cr:
+            try:
+                cr.execute(
+                    SQL("SELECT id FROM qbo_company WHERE id = %s FOR NO KEY UPDATE NOWAIT", self.id)
+                )
+                if cr.fetchone():
+                    self.with_env(self.env(cr=cr)).sudo().write(values)
+                    stored = True
+            except psycopg2.errors.LockNotAvailable:
+                cr.rollback()
+        if stored:
+            # This transaction's snapshot predates that commit: reading the row again would give
+            # the old tokens back, so the cache takes the new ones.
+            self.sudo()._update_cache(values, validate=False)
+        else:
+            self.sudo().write(values)
+
+    def _qbo_client(self):
+        """An Accounting API client for this company that persists every token it refreshes.
+
+        :raise UserError: when the company is not connected
+        """
+        self.ensure_one()
+        tokens = self._qbo_tokens()
+        if self.state != "connected" or not tokens:
+            raise UserError(
+                self.env._("QuickBooks company %(name)s is not connected.", name=self.display_name)
+            )
+        return QboClient(self._qbo_app(), self.realm_id, tokens, on_tokens=self._qbo_store_tokens)
+
+    def _qbo_needs_reauth(self, reason):
+        """Intuit refused the refresh token: only a person signing in again can fix that."""
+        for company in self:
+            company.write({"state": "needs_reauth", "reauth_reason": reason})
+            company.message_post(
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (self.env._("QuickBooks needs to be reconnected."), reason)
+            )
+            managers = self.env.ref("chronicle_qbo_addon.group_qbo_manager").all_user_ids.filtered(
+                lambda user: company.company_id in user.company_ids and not user.share
+            )
+            for user in managers:
+                company.activity_schedule(
+                    "mail.mail_activity_data_warning",
+                    summary=self.env._("Reconnect QuickBooks company %s", company.name),
+                    note=reason,
+                    user_id=user.id,
+                )
+
+    @api.model
+    def _qbo_reauth_reason(self, error):
+        return self.env._(
+            "Intuit refused the saved authorization: %(error)s. Press Reconnect and sign in to Intuit again.",
+            error=str(error),
+        )
+
+    def _qbo_refresh(self):
+        """Refresh this company's tokens now.
+
+        :return: True when refreshed, False when Intuit asked for a person to reconnect
+        :raise QboError: when Intuit could not be reached (the cron tries again later)
+        """
+        self.ensure_one()
+        tokens = self._qbo_tokens()
+        try:
+            new_tokens = self._qbo_app().refresh(tokens.refresh_token)
+        except QboAuthError as error:
+            self._qbo_needs_reauth(self._qbo_reauth_reason(error))
+            return False
+        self._qbo_store_tokens(new_tokens)
+        return True
+
+    @api.model
+    def _cron_refresh_tokens(self):
+        """Keep every connection alive: refresh access tokens before they expire and refresh
+        tokens before their rolling 100-day window closes."""
+        now = fields.Datetime.now()
+        companies = self.search(
+            [
+                ("state", "=", "connected"),
+                "|",
+                ("access_token_expires_at", "<", now + ACCESS_TOKEN_MARGIN),
+                ("refresh_token_expires_at", "<", now + REFRESH_TOKEN_MARGIN),
+            ]
+        )
+        for company in companies:
+            try:
+                company._qbo_refresh()
+            except QboError as error:
+                _logger.warning(
+                    "QuickBooks token refresh for company %s failed, will retry: %s",
+                    company.id,
+                    error,
+                )
+
+    # === CONNECTION === #
+
+    @api.model
+    def _qbo_authorize(self, app, code, realm_id):
+        """Exchange an authorization code and read the company file it opens.
+
+        :param app: the :class:`QboApp` the code was obtained with
+        :param code: the authorization code from Intuit's redirect or pasted by the person
+        :param realm_id: the Realm ID, already validated as digits
+        :return: (tokens, CompanyInfo dict)
+        :raise UserError: with a message for the person; nothing is changed here
+        """
+        _ = self.env._
+        try:
+            tokens = app.exchange_code(code, realm_id)
+        except QboAuthError as error:
+            raise UserError(
+                _(
+                    "Intuit did not accept this authorization code: it is wrong, expired "
+                    "(codes last a few minutes) or was already used. Press Get authorization "
+                    "code again. (%(detail)s)",
+                    detail=self._qbo_error_message(error),
+                )
+            ) from error
+        except QboError as error:
+            raise UserError(
+                _("Could not reach Intuit: %(error)s", error=self._qbo_error_message(error))
+            ) from error
+        client = QboClient(app, realm_id, tokens)
+        try:
+            info = client.company_info()
+        except QboError as error:
+            self._qbo_revoke_quietly(app, tokens)
+            if error.status in (401, 403):
+                raise UserError(
+                    _(
+                        "The authorization code was issued for another company file than Realm "
+                        "ID %(realm)s. Check the Realm ID and press Get authorization code again.",
+                        realm=realm_id,
+                    )
+                ) from error
+            raise UserError(
+                _(
+                    "Connected to Intuit, but could not read the company file: %(error)s",
+                    error=self._qbo_error_message(error),
+                )
+            ) from error
+        return client.tokens, info
+
+    def _qbo_mark_connected(self, tokens, info, realm_id):
+        """Store a fresh authorization and resume what waited for it."""
+        self.ensure_one()
+        _ = self.env._
+        values = dict(
+            self._qbo_token_values(tokens),
+            realm_id=realm_id,
+            state="connected",
+            qbo_company_name=info.get("CompanyName"),
+            qbo_legal_name=info.get("LegalName") or info.get("CompanyName"),
+            connected_date=fields.Datetime.now(),
+            connected_uid=self.env.uid,
+            reauth_reason=False,
+        )
+        self.sudo().write(values)
+        self.activity_unlink(["mail.mail_activity_data_warning"])
+        self._qbo_resume_jobs()
+        self.message_post(
+            body=_(
+                "Connected to QuickBooks company file %(name)s (Realm ID %(realm)s).",
+                name=values["qbo_legal_name"],
+                realm=realm_id,
+            )
+        )
+
+    def _qbo_resume_jobs(self):
+        """Jobs that could not be pushed while the company was not connected go again."""
+        stalled = self.env["qbo.job.sync"].sudo().search([("qbo_company_id", "in", self.ids), ("state", "=", "error")])
+        if stalled:
+            stalled.write({"state": "pending"})
+            self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs").sudo()._trigger()
+
+    @api.model
+    def _qbo_revoke_quietly(self, app, tokens):
+        try:
+            app.revoke(tokens.refresh_token)
+        except QboError as error:
+            _logger.info("Could not revoke an unused QuickBooks authorization: %s", error)
+
+    # === ACTIONS === #
+
+    def action_qbo_reconnect(self):
+        self.ensure_one()
+        return self.env["qbo.connect.wizard"].action_open(qbo_company=self)
+
+    def action_qbo_disconnect(self):
+        """Revoke the authorization at Intuit, forget the tokens, keep the history."""
+        for company in self:
+            tokens = company._qbo_tokens()
+            if tokens:
+                try:
+                    company._qbo_app().revoke(tokens.refresh_token)
+                except QboAuthError as error:
+                    # Already revoked or expired at Intuit: nothing is left to revoke.
+                    _logger.info("QuickBooks company %s: authorization already gone at Intuit: %s", company.id, error)
+                except QboError as error:
+                    raise UserError(
+                        self.env._(
+                            "Intuit could not be reached to revoke the connection; nothing was "
+                            "changed. Try again in a moment. (%(error)s)",
+                            error=self._qbo_error_message(error),
+                        )
+                    ) from error
+            company.sudo().write(
+                {
+                    "state": "disconnected",
+                    "access_token": False,
+                    "refresh_token": False,
+                    "access_token_expires_at": False,
+                    "refresh_token_expires_at": False,
+                    "refresh_token_hard_expires_at": False,
+                }
+            )
+            company.message_post(body=self.env._("Disconnected from QuickBooks; the authorization was revoked."))
+        return True
+
+    def action_qbo_test_connection(self):
+        """Read the company file once and tell the person how it went."""
+        self.ensure_one()
+        _ = self.env._
+        try:
+            info = self._qbo_client().company_info()
+        except QboAuthError as error:
+            # Kept, not raised: the reconnect request must survive this transaction.
+            reason = self._qbo_reauth_reason(error)
+            self._qbo_needs_reauth(reason)
+            return self._qbo_notify("danger", _("QuickBooks needs to be reconnected"), reason)
+        except QboError as error:
+            raise UserError(self._qbo_error_message(error)) from error
+        return self._qbo_notify(
+            "success",
+            _("Connection works"),
+            _("Connected to %s.", info.get("LegalName") or info.get("CompanyName")),
+        )
+
+    @api.model
+    def _qbo_notify(self, kind, title, message):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": kind,
+                "title": title,
+                "message": message,
+                "sticky": kind == "danger",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_qbo_associate_departments(self):
+        return self.env["qbo.department.wizard"].action_open(qbo_company=self[:1])

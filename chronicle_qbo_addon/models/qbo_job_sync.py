@@ -1,0 +1,351 @@
+import logging
+import time
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..services.client import QboAuthError, QboError
+from ..services.sync import JobPushRequest, push_job
+
+_logger = logging.getLogger(__name__)
+
+PUSH_BATCH_SIZE = 50
+
+
+class QboJobSync(models.Model):
+    """Where one job stands in one QuickBooks company file."""
+
+    _name = "qbo.job.sync"
+    _description = "QuickBooks Job Sync"
+    _order = "project_id, qbo_company_id"
+    _rec_name = "qbo_company_id"
+
+    project_id = fields.Many2one("project.project", string="Job", required=True, index=True, ondelete="cascade")
+    qbo_company_id = fields.Many2one(
+        "qbo.company", string="QuickBooks company", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="qbo_company_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(related="project_id.partner_id", string="Customer")
+    active = fields.Boolean(default=True, help="Archived when the job no longer has a department of this company.")
+    state = fields.Selection(
+        [("pending", "Pending"), ("synced", "Synced"), ("linked", "Linked"), ("error", "Error")],
+        default="pending",
+        required=True,
+        index=True,
+    )
+    qbo_customer_id = fields.Char(string="QuickBooks customer Id", copy=False)
+    qbo_customer_name = fields.Char(string="QuickBooks customer", copy=False)
+    qbo_customer_sync_token = fields.Char(copy=False)
+    qbo_job_id = fields.Char(string="QuickBooks job Id", copy=False)
+    qbo_job_name = fields.Char(string="QuickBooks job", copy=False)
+    qbo_job_sync_token = fields.Char(copy=False)
+    last_push_date = fields.Datetime(string="Last push", readonly=True)
+    last_error = fields.Text(readonly=True)
+    payload_hash = fields.Char(copy=False)
+
+    _job_company_uniq = models.Constraint(
+        "UNIQUE(project_id, qbo_company_id)",
+        "A job has one sync state per QuickBooks company.",
+    )
+
+    # === WHICH JOBS GO WHERE === #
+
+    @api.model
+    def _qbo_prepare(self, jobs):
+        """Mark jobs pending in the companies of their departments, and retire the others.
+
+        :param jobs: ``project.project`` records
+        :return: the active sync states of the jobs
+        """
+        existing = self.with_context(active_test=False).search([("project_id", "in", jobs.ids)])
+        to_create = []
+        for job in jobs:
+            targets = job._qbo_target_companies()
+            syncs = existing.filtered(lambda sync: sync.project_id == job)
+            for sync in syncs:
+                if sync.qbo_company_id in targets:
+                    if not (sync.active and sync.state == "pending"):
+                        sync.write({"active": True, "state": "pending"})
+                elif sync.active:
+                    sync.active = False
+                    self.env["qbo.log"]._record(
+                        "department",
+                        self.env._(
+                            "No department of this job is associated with %(qbo)s any more: the job "
+                            "is no longer pushed there. Nothing was deleted in QuickBooks.",
+                            qbo=sync.qbo_company_id.name,
+                        ),
+                        level="warning",
+                        qbo_company=sync.qbo_company_id,
+                        project=job,
+                    )
+            for company in targets - syncs.qbo_company_id:
+                to_create.append({"project_id": job.id, "qbo_company_id": company.id})
+        if to_create:
+            self.create(to_create)
+        return self.search([("project_id", "in", jobs.ids)])
+
+    # === PUSH === #
+
+    def _qbo_push_request(self):
+        """What the service layer needs to push this job, or an error message for the person."""
+        self.ensure_one()
+        job = self.project_id
+        customer = job.partner_id.commercial_partner_id
+        if not customer:
+            return self.env._("The job has no customer: set one before it can be pushed to QuickBooks.")
+        company = self.qbo_company_id
+        customer_id = self.qbo_customer_id or self._qbo_known_customer_id(customer)
+        return JobPushRequest(
+            key=f"{self.env.cr.dbname}:job:{job.id}",
+            customer=customer._qbo_customer_values(),
+            job=job._qbo_job_values(),
+            customer_template=company.customer_name_template,
+            job_template=company.job_name_template,
+            customer_id=customer_id,
+            customer_sync_token=self.qbo_customer_sync_token if self.qbo_customer_id else None,
+            job_id=self.qbo_job_id,
+            job_sync_token=self.qbo_job_sync_token,
+            payload_hash=self.payload_hash,
+        )
+
+    def _qbo_known_customer_id(self, customer):
+        """The QuickBooks Id another job of the same customer already reached in this company."""
+        sibling = self.with_context(active_test=False).search(
+            [
+                ("qbo_company_id", "=", self.qbo_company_id.id),
+                ("project_id.partner_id.commercial_partner_id", "=", customer.id),
+                ("qbo_customer_id", "!=", False),
+            ],
+            limit=1,
+        )
+        return sibling.qbo_customer_id or None
+
+    def _qbo_push(self):
+        """Push these jobs now, company by company; failures are recorded, never raised."""
+        for company in self.qbo_company_id:
+            syncs = self.filtered(lambda sync: sync.qbo_company_id == company)
+            if company.state != "connected":
+                reason = self.env._(
+                    "QuickBooks company %(qbo)s is not connected (%(state)s): reconnect it and the job "
+                    "is pushed again.",
+                    qbo=company.name,
+                    state=dict(company._fields["state"]._description_selection(self.env))[company.state],
+                )
+                for sync in syncs:
+                    sync._qbo_fail(reason, retry=False)
+                continue
+            client = company._qbo_client()
+            for sync in syncs:
+                request = sync._qbo_push_request()
+                if isinstance(request, str):
+                    sync._qbo_fail(request, retry=False)
+                    continue
+                try:
+                    result = push_job(client, request)
+                except QboAuthError as error:
+                    company._qbo_needs_reauth(company._qbo_reauth_reason(error))
+                    sync._qbo_fail(company._qbo_error_message(error), retry=True)
+                    break
+                sync._qbo_apply(result)
+
+    def _qbo_apply(self, result):
+        for event in result.events:
+            self.env["qbo.log"]._record(
+                event.pop("operation"),
+                event.pop("message"),
+                level=event.pop("level", "info"),
+                qbo_company=self.qbo_company_id,
+                project=self.project_id,
+                **event,
+            )
+        if result.state == "error":
+            error = result.error
+            self._qbo_fail(
+                self.qbo_company_id._qbo_error_message(error) if error else self.env._("Push failed."),
+                retry=bool(error and error.retryable),
+                logged=True,
+            )
+            return
+        if result.state == "unchanged":
+            self.write({"state": "linked" if self.state == "linked" else "synced", "last_error": False})
+            return
+        self.write(
+            {
+                "state": "synced",
+                "last_push_date": fields.Datetime.now(),
+                "last_error": False,
+                "qbo_customer_id": result.customer_id,
+                "qbo_customer_name": result.customer_name,
+                "qbo_customer_sync_token": result.customer_sync_token,
+                "qbo_job_id": result.job_id,
+                "qbo_job_name": result.job_name,
+                "qbo_job_sync_token": result.job_sync_token,
+                "payload_hash": result.payload_hash,
+            }
+        )
+
+    def _qbo_fail(self, message, retry, logged=False):
+        """Record a failed push: on the sync, in the log and in the job's chatter.
+
+        :param retry: keep the job pending so the next run takes it again
+        """
+        self.write({"state": "pending" if retry else "error", "last_error": message})
+        if not logged:
+            self.env["qbo.log"]._record(
+                "push", message, level="error", qbo_company=self.qbo_company_id, project=self.project_id
+            )
+        self.project_id._message_log(
+            body=Markup("<p>%s</p><p>%s</p>")
+            % (self.env._("QuickBooks push to %s failed:", self.qbo_company_id.name), message)
+        )
+
+    def _qbo_notification(self):
+        """What Export job tells the person."""
+        failed = self.filtered("last_error")
+        lines = [
+            self.env._("%(qbo)s: %(job)s", qbo=sync.qbo_company_id.name, job=sync.qbo_job_name)
+            for sync in self - failed
+        ] + [
+            self.env._("%(qbo)s: %(error)s", qbo=sync.qbo_company_id.name, error=sync.last_error)
+            for sync in failed
+        ]
+        return self.env["qbo.company"]._qbo_notify(
+            "danger" if failed else "success",
+            self.env._("Export job failed") if failed else self.env._("Job exported to QuickBooks"),
+            "\n".join(lines),
+        )
+
+    # === LINK === #
+
+    @api.model
+    def _qbo_link(self, job, company, customer_id, customer_name, job_id=None, job_name=None):
+        """Link a job to a customer (and job) that already exist in QuickBooks.
+
+        Linking a job only records the link: QuickBooks is written to the next time the job
+        changes. Linking a customer alone pushes the job at once, as a new job under it.
+
+        :return: the job's sync state in that company
+        :raise UserError: when the QuickBooks job is already linked to another job
+        """
+        if job_id:
+            taken = self.with_context(active_test=False).search(
+                [("qbo_company_id", "=", company.id), ("qbo_job_id", "=", job_id), ("project_id", "!=", job.id)],
+                limit=1,
+            )
+            if taken:
+                raise UserError(
+                    self.env._(
+                        "QuickBooks job %(name)s is already linked to job %(job)s.",
+                        name=job_name,
+                        job=taken.project_id.display_name,
+                    )
+                )
+        sync = self.with_context(active_test=False).search(
+            [("project_id", "=", job.id), ("qbo_company_id", "=", company.id)]
+        ) or self.create({"project_id": job.id, "qbo_company_id": company.id})
+        client = company._qbo_client()
+        try:
+            customer = client.read("Customer", customer_id)
+            qbo_job = client.read("Customer", job_id) if job_id else {}
+        except QboError as error:
+            raise UserError(company._qbo_error_message(error)) from error
+        sync.write(
+            {
+                "active": True,
+                "state": "linked" if job_id else "pending",
+                "qbo_customer_id": customer_id,
+                "qbo_customer_name": customer.get("DisplayName") or customer_name,
+                "qbo_customer_sync_token": customer.get("SyncToken"),
+                "qbo_job_id": job_id or False,
+                "qbo_job_name": qbo_job.get("DisplayName") or job_name or False,
+                "qbo_job_sync_token": qbo_job.get("SyncToken") or False,
+                "payload_hash": False,
+                "last_error": False,
+            }
+        )
+        self.env["qbo.log"]._record(
+            "link",
+            self.env._(
+                "Linked to QuickBooks %(what)s by %(user)s.",
+                what=qbo_job.get("FullyQualifiedName") or customer.get("DisplayName") or customer_name,
+                user=self.env.user.name,
+            ),
+            qbo_company=company,
+            project=job,
+            qbo_entity="Customer",
+            qbo_id=job_id or customer_id,
+        )
+        if not job_id:
+            sync._qbo_push()
+        return sync
+
+    # === SCHEDULED ACTIONS === #
+
+    @api.model
+    def _lock_batch(self, ids):
+        """Take the rows no other run is pushing right now."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM qbo_job_sync WHERE id IN %s AND state = 'pending' FOR NO KEY UPDATE SKIP LOCKED",
+                tuple(ids),
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _qbo_push_pending(self, companies, batch_size=PUSH_BATCH_SIZE):
+        """Push every pending job of these companies, one committed batch at a time.
+
+        :return: dict with counts: pushed, failed, pending (left for the next run)
+        """
+        counts = {"pushed": 0, "failed": 0}
+        domain = [("state", "=", "pending"), ("qbo_company_id", "in", companies.ids)]
+        last_id = 0
+        while True:
+            ids = self.search(domain + [("id", ">", last_id)], order="id", limit=batch_size).ids
+            if not ids:
+                break
+            last_id = ids[-1]
+            batch = self._lock_batch(ids)
+            batch._qbo_push()
+            counts["failed"] += len(batch.filtered("last_error"))
+            counts["pushed"] += len(batch.filtered(lambda sync: not sync.last_error))
+            remaining = self.search_count(domain + [("id", ">", last_id)])
+            self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
+        counts["pending"] = self.search_count(domain)
+        return counts
+
+    @api.model
+    def _cron_push_jobs(self):
+        """Job-only push: every pending job of every QuickBooks company."""
+        if not self.env["qbo.company"]._qbo_is_enabled():
+            return
+        self._qbo_run("cron_push", self.env["qbo.company"].search([]))
+
+    @api.model
+    def _cron_run_bridge(self):
+        """The whole bridge. The push is all of it that exists so far; companies with
+        "push jobs only" will keep running the push alone when the pull of costs joins it."""
+        if not self.env["qbo.company"]._qbo_is_enabled():
+            return
+        self._qbo_run("cron_bridge", self.env["qbo.company"].search([]))
+
+    @api.model
+    def _qbo_run(self, operation, companies):
+        for company in companies:
+            start = time.monotonic()
+            counts = self._qbo_push_pending(company)
+            message = self.env._(
+                "%(pushed)s jobs pushed, %(failed)s failed, %(pending)s still pending.",
+                **counts,
+            )
+            self.env["qbo.log"]._record(
+                operation,
+                self.env._("%(message)s (%(seconds).1f s)", message=message, seconds=time.monotonic() - start),
+                level="error" if counts["failed"] else "info",
+                qbo_company=company,
+            )

@@ -1,0 +1,74 @@
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import REALM_SUMMIT, QboCase
+
+
+@tagged("post_install", "-at_install")
+class TestDepartments(QboCase):
+    def setUp(self):
+        super().setUp()
+        Department = self.env["hr.department"]
+        self.water = Department.create({"name": "Water Damage", "is_production": True})
+        self.fire = Department.create({"name": "Fire Damage", "is_production": True})
+        self.office = Department.create({"name": "Office", "is_production": False})
+        self.blue_ridge = self.connect()
+        self.summit = self.connect(REALM_SUMMIT, name="Summit")
+
+    def _associate(self, qbo_company, departments, user=None):
+        wizard_model = self.env["qbo.department.wizard"].with_user(user or self.manager)
+        action = wizard_model.action_open(qbo_company=qbo_company)
+        wizard = wizard_model.with_context(**action["context"]).create({"department_ids": departments.ids})
+        return wizard.action_associate()
+
+    def test_associate_department_from_the_company_form(self):
+        self._associate(self.blue_ridge, self.water | self.fire)
+        self.assertEqual(self.blue_ridge.department_mapping_ids.department_id, self.water | self.fire)
+        self.assertEqual(self.water.qbo_company_id, self.blue_ridge)
+        self.assertEqual(self.blue_ridge.department_count, 2)
+
+    def test_with_several_companies_the_company_is_chosen_first(self):
+        action = self.env["qbo.department.wizard"].with_user(self.manager).action_open()
+        self.assertNotIn("default_qbo_company_id", action["context"])
+        wizard = self.env["qbo.department.wizard"].with_user(self.manager).new({})
+        self.assertFalse(wizard.qbo_company_id)
+
+    def test_a_department_belongs_to_one_company_only(self):
+        self._associate(self.blue_ridge, self.water)
+        with self.assertRaisesRegex(UserError, "Water Damage is associated with Blue Ridge"):
+            self._associate(self.summit, self.water)
+        self.assertFalse(self.summit.department_mapping_ids)
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            self.env["qbo.department.mapping"].create(
+                {"qbo_company_id": self.summit.id, "department_id": self.water.id}
+            )
+            self.env.flush_all()
+
+    def test_only_production_departments(self):
+        with self.assertRaisesRegex(ValidationError, "not a production department"):
+            self._associate(self.blue_ridge, self.office)
+
+    def test_departments_of_another_odoo_company_are_refused(self):
+        other = self.env["res.company"].create({"name": "Other Restoration Co"})
+        foreign = self.env["hr.department"].create(
+            {"name": "Packout", "is_production": True, "company_id": other.id}
+        )
+        with self.assertRaisesRegex(ValidationError, "belongs to Other Restoration Co"):
+            self.env["qbo.department.mapping"].create(
+                {"qbo_company_id": self.blue_ridge.id, "department_id": foreign.id}
+            )
+
+    def test_nothing_chosen_is_refused(self):
+        with self.assertRaisesRegex(UserError, "at least one"):
+            self._associate(self.blue_ridge, self.env["hr.department"])
+
+    def test_archived_department_mapping_is_inactive(self):
+        self._associate(self.blue_ridge, self.water)
+        self.water.action_archive()
+        mapping = self.env["qbo.department.mapping"].with_context(active_test=False).search(
+            [("department_id", "=", self.water.id)]
+        )
+        self.assertFalse(mapping.active)

@@ -1,0 +1,84 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .test_job_push import JobPushCase
+
+
+@tagged("post_install", "-at_install")
+class TestLinkJob(JobPushCase):
+    """Link job: search QuickBooks as Customer:Job and link the job to what is found."""
+
+    def setUp(self):
+        super().setUp()
+        self.margaret = self.env["res.partner"].create({"name": "Margaret Hollis", "ref": "1001"})
+        self.job = self.new_job(partner_id=self.margaret.id, name="Kitchen supply line")
+        self.job.qbo_job_sync_ids.write({"state": "error"})  # keep the scheduled push out of the way
+
+    def open_link(self, user=None):
+        action = self.job.with_user(user or self.qbo_user).action_qbo_link_job()
+        return self.env["qbo.link.wizard"].with_user(user or self.qbo_user).browse(action["res_id"])
+
+    def test_search_shows_customers_and_their_jobs(self):
+        wizard = self.open_link()
+        self.assertEqual(wizard.qbo_company_id, self.blue_ridge)
+        names = wizard.line_ids.mapped("fully_qualified_name")
+        self.assertIn("Margaret Hollis - 1001", names)
+        self.assertIn("Margaret Hollis - 1001:24-0117 - Water mitigation, kitchen supply line", names)
+        wizard.search_text = "24-0117"
+        wizard._onchange_search_text()
+        self.assertEqual(
+            wizard.line_ids.mapped("fully_qualified_name"),
+            ["Margaret Hollis - 1001:24-0117 - Water mitigation, kitchen supply line"],
+        )
+        self.assertTrue(wizard.line_ids.is_job)
+
+    def test_link_to_an_existing_job_writes_nothing_until_the_job_changes(self):
+        wizard = self.open_link()
+        line = wizard.line_ids.filtered(lambda line: line.is_job and "24-0117" in line.name)
+        writes = self.writes()
+        line.action_link()
+        sync = self.sync_of(self.job)
+        self.assertEqual(sync.state, "linked")
+        self.assertEqual(sync.qbo_job_id, line.qbo_id)
+        self.assertEqual(sync.qbo_customer_name, "Margaret Hollis - 1001")
+        self.assertEqual(self.writes(), writes)
+        self.job.description = "<p>Supply line under the sink</p>"
+        self.push()
+        self.assertEqual(sync.state, "synced")
+        [qbo_job] = [row for row in self.qbo_customers() if row["Id"] == line.qbo_id]
+        self.assertEqual(qbo_job["Notes"], "Supply line under the sink")
+        self.assertEqual(qbo_job["DisplayName"], f"{self.job.job_number} - Kitchen supply line")
+        self.assertTrue(self.env["qbo.log"].search([("project_id", "=", self.job.id), ("operation", "=", "link")]))
+
+    def test_link_the_customer_only_creates_the_job_under_it(self):
+        wizard = self.open_link()
+        line = wizard.line_ids.filtered(lambda line: line.fully_qualified_name == "Margaret Hollis - 1001")
+        children_before = [r for r in self.qbo_customers() if r.get("ParentRef", {}).get("value") == line.qbo_id]
+        action = line.action_link()
+        self.assertEqual(action["params"]["type"], "success")
+        sync = self.sync_of(self.job)
+        self.assertEqual(sync.state, "synced")
+        children = [r for r in self.qbo_customers() if r.get("ParentRef", {}).get("value") == line.qbo_id]
+        self.assertEqual(len(children), len(children_before) + 1)
+        self.assertEqual(sync.qbo_customer_id, line.qbo_id)
+
+    def test_a_quickbooks_job_links_to_one_job_only(self):
+        wizard = self.open_link()
+        line = wizard.line_ids.filtered(lambda line: line.is_job and "24-0117" in line.name)
+        line.action_link()
+        other = self.new_job(partner_id=self.margaret.id, name="Second job")
+        action = other.with_user(self.qbo_user).action_qbo_link_job()
+        wizard = self.env["qbo.link.wizard"].with_user(self.qbo_user).browse(action["res_id"])
+        line = wizard.line_ids.filtered(lambda line: line.is_job and "24-0117" in line.name)
+        with self.assertRaisesRegex(UserError, "already linked"):
+            line.action_link()
+
+    def test_link_needs_a_connected_company(self):
+        self.blue_ridge.write({"state": "needs_reauth"})
+        with self.assertRaisesRegex(UserError, "connected QuickBooks company"):
+            self.job.with_user(self.qbo_user).action_qbo_link_job()
+
+    def test_accounting_log_opens_on_the_job(self):
+        action = self.job.with_user(self.qbo_user).action_qbo_open_log()
+        self.assertEqual(action["res_model"], "qbo.log")
+        self.assertEqual(action["domain"], [("project_id", "=", self.job.id)])

@@ -1,0 +1,3 @@
+from . import qbo_connect_wizard
+from . import qbo_department_wizard
+from . import qbo_link_wizard

@@ -1,0 +1,177 @@
+import secrets
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import consteq
+from odoo.tools.misc import hmac
+
+STATE_SCOPE = "chronicle_qbo_oauth"
+
+
+class QboConnectWizard(models.TransientModel):
+    """Add company / Reconnect: the steps of Intuit's sign-in, in the order a person does them."""
+
+    _name = "qbo.connect.wizard"
+    _description = "Connect a QuickBooks Online company"
+
+    qbo_company_id = fields.Many2one("qbo.company", string="Company to reconnect", readonly=True)
+    qb_version = fields.Selection(
+        selection=lambda self: self.env["qbo.company"]._fields["qb_version"].selection,
+        string="QB Version",
+        required=True,
+        default="plus",
+    )
+    environment = fields.Selection(
+        selection=lambda self: self.env["qbo.company"]._fields["environment"].selection,
+        required=True,
+        default="production",
+    )
+    local_base_url = fields.Char(string="Local sandbox URL", default="http://127.0.0.1:8765")
+    auth_code = fields.Char(string="Authorization code")
+    realm_id = fields.Char(string="Realm ID")
+    name = fields.Char(string="Company name", help="Any name; it does not have to be the QuickBooks file's name.")
+    oauth_nonce = fields.Char(readonly=True, copy=False)
+    state = fields.Selection([("new", "New"), ("done", "Done")], default="new", readonly=True)
+
+    @api.model
+    def action_open(self, qbo_company=None):
+        values = {}
+        if qbo_company:
+            values = {
+                "qbo_company_id": qbo_company.id,
+                "qb_version": qbo_company.qb_version,
+                "environment": qbo_company.environment,
+                "local_base_url": qbo_company.local_base_url,
+                "realm_id": qbo_company.realm_id,
+                "name": qbo_company.name,
+            }
+        wizard = self.create(values)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reconnect company") if qbo_company else self.env._("Add company"),
+            "res_model": self._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    # === SIGNED STATE === #
+
+    def _oauth_signature(self, nonce):
+        return hmac(self.env(su=True), STATE_SCOPE, (self.id, self.env.uid, nonce))
+
+    def _oauth_state(self):
+        """A fresh state for Intuit's redirect: this wizard, this person, this attempt."""
+        self.ensure_one()
+        nonce = secrets.token_urlsafe(16)
+        self.oauth_nonce = nonce
+        return f"{self.id}.{nonce}.{self._oauth_signature(nonce)}"
+
+    @api.model
+    def _from_oauth_state(self, state):
+        """The wizard a redirect belongs to, or an empty recordset when the state is forged,
+        belongs to someone else, is stale (a newer code was asked for) or was used already."""
+        try:
+            wizard_id, nonce, signature = (state or "").split(".")
+            wizard = self.browse(int(wizard_id)).exists()
+        except ValueError:
+            return self.browse()
+        if (
+            not wizard
+            or wizard.state != "new"
+            or not wizard.oauth_nonce
+            or not consteq(wizard.oauth_nonce, nonce)
+            or not consteq(wizard._oauth_signature(nonce), signature)
+        ):
+            return self.browse()
+        return wizard
+
+    # === STEPS === #
+
+    def _qbo_app(self):
+        return self.env["qbo.company"]._qbo_app(
+            environment=self.environment, local_base_url=self.local_base_url
+        )
+
+    def action_get_authorization_code(self):
+        """Step one: open Intuit's sign-in in a new tab."""
+        self.ensure_one()
+        url = self._qbo_app().authorization_url(self._oauth_state())
+        return {"type": "ir.actions.act_url", "url": url, "target": "new"}
+
+    def action_authenticate(self):
+        """Step two: exchange the pasted code for tokens and show the connected company."""
+        self.ensure_one()
+        company = self._qbo_authenticate(self.auth_code, self.realm_id)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "qbo.company",
+            "res_id": company.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def _qbo_authenticate(self, code, realm_id):
+        """Connect (or reconnect) the company with an authorization code.
+
+        :return: the connected ``qbo.company``
+        :raise UserError: on bad input or when Intuit refuses; nothing is changed then
+        """
+        self.ensure_one()
+        _ = self.env._
+        code = (code or "").strip()
+        realm_id = (realm_id or "").strip()
+        if self.state != "new":
+            raise UserError(_("This authorization was already used. Start again with Add company."))
+        if not code:
+            raise UserError(_("Paste the authorization code Intuit showed after you signed in."))
+        if not realm_id.isdigit():
+            raise UserError(
+                _(
+                    "The Realm ID is the company ID Intuit shows with the authorization code: "
+                    "digits only, such as 9341453050298551."
+                )
+            )
+        target = self.qbo_company_id
+        if target.realm_id and target.realm_id != realm_id:
+            raise UserError(
+                _(
+                    "%(name)s is connected to Realm ID %(realm)s. To connect another company "
+                    "file, use Add company.",
+                    name=target.name,
+                    realm=target.realm_id,
+                )
+            )
+        existing = (
+            self.env["qbo.company"]
+            .sudo()
+            .search([("realm_id", "=", realm_id), ("id", "!=", target.id)], limit=1)
+        )
+        if existing.state == "connected":
+            raise UserError(
+                _("Realm ID %(realm)s is already connected as %(name)s.", realm=realm_id, name=existing.name)
+            )
+        if existing:
+            raise UserError(
+                _(
+                    "Realm ID %(realm)s is the company file of %(name)s: open it and press Reconnect.",
+                    realm=realm_id,
+                    name=existing.name,
+                )
+            )
+        tokens, info = self.env["qbo.company"]._qbo_authorize(self._qbo_app(), code, realm_id)
+        name = (self.name or "").strip()
+        if not target:
+            target = self.env["qbo.company"].create(
+                {
+                    "name": name or info.get("CompanyName") or _("QuickBooks %s", realm_id),
+                    "qb_version": self.qb_version,
+                    "environment": self.environment,
+                    "local_base_url": self.local_base_url,
+                }
+            )
+        elif name and name != target.name:
+            target.name = name
+        target._qbo_mark_connected(tokens, info, realm_id)
+        self.write({"state": "done", "auth_code": False, "realm_id": realm_id})
+        return target

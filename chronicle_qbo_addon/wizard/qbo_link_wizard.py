@@ -1,0 +1,127 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from ..services.client import QboError
+from ..services.sync import search_customers
+
+
+class QboLinkWizard(models.TransientModel):
+    """Link job: find the job's customer (and job) in QuickBooks and link them to this job."""
+
+    _name = "qbo.link.wizard"
+    _description = "Link a job to a QuickBooks customer or job"
+
+    project_id = fields.Many2one("project.project", string="Job", required=True, readonly=True)
+    allowed_qbo_company_ids = fields.Many2many("qbo.company", compute="_compute_allowed_qbo_company_ids")
+    qbo_company_id = fields.Many2one(
+        "qbo.company",
+        string="QuickBooks company",
+        required=True,
+        domain="[('id', 'in', allowed_qbo_company_ids)]",
+    )
+    search_text = fields.Char(string="Search", help="Part of the customer's or the job's name in QuickBooks.")
+    line_ids = fields.One2many("qbo.link.wizard.line", "wizard_id", string="Found in QuickBooks")
+
+    @api.depends("project_id")
+    def _compute_allowed_qbo_company_ids(self):
+        for wizard in self:
+            wizard.allowed_qbo_company_ids = wizard.project_id._qbo_target_companies().filtered(
+                lambda company: company.state == "connected"
+            )
+
+    @api.model
+    def action_open(self, job):
+        targets = job._qbo_target_companies().filtered(lambda company: company.state == "connected")
+        if not targets:
+            raise UserError(
+                self.env._(
+                    "Link job needs a connected QuickBooks company: give the job a production "
+                    "department associated with one."
+                )
+            )
+        wizard = self.create(
+            {
+                "project_id": job.id,
+                "qbo_company_id": targets[:1].id,
+                "search_text": job.partner_id.commercial_partner_id.name or job.name,
+            }
+        )
+        if wizard.qbo_company_id:
+            wizard._qbo_search()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Link job"),
+            "res_model": self._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    @api.onchange("search_text", "qbo_company_id")
+    def _onchange_search_text(self):
+        self._qbo_search()
+
+    def _qbo_search(self):
+        """Look the text up in QuickBooks, customers and jobs alike, shown as Customer:Job."""
+        if not self.qbo_company_id or self.qbo_company_id.state != "connected":
+            self.line_ids = [Command.clear()]
+            return
+        try:
+            rows = search_customers(self.qbo_company_id._qbo_client(), self.search_text or "")
+        except QboError as error:
+            raise UserError(self.qbo_company_id._qbo_error_message(error)) from error
+        self.line_ids = [Command.clear()] + [
+            Command.create(
+                {
+                    "qbo_id": row["id"],
+                    "name": row["name"],
+                    "fully_qualified_name": row["fully_qualified_name"],
+                    "is_job": row["is_job"],
+                    "parent_qbo_id": row["parent_id"],
+                    "parent_name": row["parent_name"],
+                    "qbo_active": row["active"],
+                }
+            )
+            for row in rows
+        ]
+
+    def action_search(self):
+        self.ensure_one()
+        self._qbo_search()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Link job"),
+        }
+
+
+class QboLinkWizardLine(models.TransientModel):
+    _name = "qbo.link.wizard.line"
+    _description = "A QuickBooks customer or job found by Link job"
+    _order = "fully_qualified_name"
+
+    wizard_id = fields.Many2one("qbo.link.wizard", required=True, ondelete="cascade")
+    qbo_id = fields.Char(string="QuickBooks Id", required=True)
+    name = fields.Char(required=True)
+    fully_qualified_name = fields.Char(string="Customer:Job")
+    is_job = fields.Boolean(string="Job")
+    parent_qbo_id = fields.Char()
+    parent_name = fields.Char(string="Customer")
+    qbo_active = fields.Boolean(string="Active")
+
+    def action_link(self):
+        """Link the job to this QuickBooks job, or to this customer with a new job under it."""
+        self.ensure_one()
+        wizard = self.wizard_id
+        sync = self.env["qbo.job.sync"].sudo()._qbo_link(
+            wizard.project_id,
+            wizard.qbo_company_id,
+            customer_id=self.parent_qbo_id if self.is_job else self.qbo_id,
+            customer_name=self.parent_name if self.is_job else self.name,
+            job_id=self.qbo_id if self.is_job else None,
+            job_name=self.name if self.is_job else None,
+        )
+        return sync._qbo_notification()
