@@ -4,7 +4,6 @@ revocation and Intuit's refusals."""
 
 import base64
 import re
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -16,6 +15,7 @@ from quickbooks import QuickBooks
 from quickbooks.exceptions import AuthorizationException, QuickbooksException
 from quickbooks.objects.company_info import CompanyInfo
 
+from qbo_sandbox.consent import Page, sign_in, submit
 from qbo_sandbox import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -27,57 +27,6 @@ from qbo_sandbox import (
 
 REDIRECT = DEFAULT_REDIRECT_URIS[0]
 DAY = 86400
-
-
-class Page(HTMLParser):
-    """Just enough of an HTML page for a test: forms, their fields, texts and links by id."""
-
-    def __init__(self, text):
-        super().__init__()
-        self.forms, self.by_id, self.links, self._open = {}, {}, {}, []
-        self._form = None
-        self.text = text
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._form = {"action": attrs["action"], "fields": {}, "radios": [], "checkboxes": []}
-            self.forms[attrs["id"]] = self._form
-        elif tag == "input" and self._form is not None:
-            kind = attrs.get("type", "text")
-            if kind == "radio":
-                self._form["radios"].append((attrs["name"], attrs["value"]))
-            elif kind == "checkbox":
-                self._form["checkboxes"].append((attrs["name"], attrs["value"], "checked" in attrs))
-            else:
-                self._form["fields"][attrs["name"]] = attrs.get("value", "")
-        if tag == "a" and "id" in attrs:
-            self.links[attrs["id"]] = attrs["href"]
-        if "id" in attrs:
-            self._open.append((tag, attrs["id"]))
-            self.by_id.setdefault(attrs["id"], "")
-        else:
-            self._open.append((tag, None))
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        while self._open:
-            opened, _ = self._open.pop()
-            if opened == tag:
-                break
-
-    def handle_data(self, data):
-        for _, element_id in self._open:
-            if element_id:
-                self.by_id[element_id] += data
-
-
-def submit(browser, base, page, form_id, **values):
-    form = page.forms[form_id]
-    data = dict(form["fields"], **values)
-    return browser.post(base + form["action"], data=data, allow_redirects=False, timeout=10)
 
 
 def authorize_url(srv, **overrides):
@@ -444,3 +393,14 @@ def test_userinfo_answers_for_a_live_access_token(sandbox, sandbox_connect):
     assert info["email"] == "owner@blueridge.example"
     with pytest.raises(AuthClientError):
         qb.auth_client.get_user_info(access_token="nope")
+
+
+def test_sign_in_walks_the_pages_a_person_sees(sandbox):
+    recognized = sign_in(authorize_url(sandbox, state="s-1"), "owner@blueridge.example", REALM_SUMMIT)
+    assert recognized["realm_id"] == REALM_SUMMIT
+    assert parse_qs(urlparse(recognized["redirect_url"]).query) == {
+        "code": [recognized["code"]], "state": ["s-1"], "realmId": [REALM_SUMMIT]}
+    texted = sign_in(authorize_url(sandbox), "bookkeeper@summit.example")
+    assert texted["realm_id"] == REALM_SUMMIT, "the first company the user may see"
+    with pytest.raises(RuntimeError, match="consent-form"):
+        sign_in(authorize_url(sandbox), "owner@blueridge.example", password="wrong")
