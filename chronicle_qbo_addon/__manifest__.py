@@ -28,6 +28,14 @@
     "demo": [
         "demo/qbo_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "chronicle_qbo_addon/static/src/js/*.js",
+        ],
+        "web.assets_tests": [
+            "chronicle_qbo_addon/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

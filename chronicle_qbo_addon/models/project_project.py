@@ -23,7 +23,7 @@ class ProjectProject(models.Model):
         "project_id",
         "department_id",
         string="Production departments",
-        domain="[('is_production', '=', True), ('company_id', 'in', [company_id, False])]",
+        domain="[('is_production', '=', True), '|', ('company_id', '=', False), ('company_id', '=?', company_id)]",
         help="Production departments working on the job: the job is pushed to the QuickBooks "
         "company file of each active one.",
     )

@@ -454,7 +454,8 @@ class QboCompany(models.Model):
         )
 
     @api.model
-    def _qbo_notify(self, kind, title, message):
+    def _qbo_notify(self, kind, title, message, next_action=None):
+        """A notification for the person, then ``next_action`` (default: reload the screen)."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -463,7 +464,7 @@ class QboCompany(models.Model):
                 "title": title,
                 "message": message,
                 "sticky": kind == "danger",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": next_action or {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 

@@ -203,8 +203,8 @@ class QboJobSync(models.Model):
             % (self.env._("QuickBooks push to %s failed:", self.qbo_company_id.name), message)
         )
 
-    def _qbo_notification(self):
-        """What Export job tells the person."""
+    def _qbo_notification(self, success_title=None, next_action=None):
+        """What Export job and Link job tell the person."""
         failed = self.filtered("last_error")
         lines = [
             self.env._("%(qbo)s: %(job)s", qbo=sync.qbo_company_id.name, job=sync.qbo_job_name)
@@ -215,8 +215,10 @@ class QboJobSync(models.Model):
         ]
         return self.env["qbo.company"]._qbo_notify(
             "danger" if failed else "success",
-            self.env._("Export job failed") if failed else self.env._("Job exported to QuickBooks"),
+            self.env._("QuickBooks push failed") if failed
+            else success_title or self.env._("Job exported to QuickBooks"),
             "\n".join(lines),
+            next_action,
         )
 
     # === LINK === #

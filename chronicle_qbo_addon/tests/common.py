@@ -13,6 +13,7 @@ except ImportError:  # the sandbox ships with the repository, beside the addon
 
     sys.path.append(str(Path(__file__).resolve().parents[2]))
     from qbo_sandbox import SandboxServer
+from qbo_sandbox.consent import sign_in  # noqa: F401  (for the browser tests)
 
 CLIENT_ID = "sandbox-client-id"
 CLIENT_SECRET = "sandbox-client-secret"

@@ -339,7 +339,7 @@ class TestJobPushBadInput(JobPushCase):
         self.assertEqual(sync.state, "synced")
 
     def test_turned_off_bridge_pushes_nothing(self):
-        self.env["ir.config_parameter"].sudo().set_param("chronicle_qbo.enabled", "False")
+        self.env["ir.config_parameter"].sudo().set_param("chronicle_qbo.enabled", False)
         job = self.new_job()
         self.assertFalse(job.qbo_job_sync_ids)
 

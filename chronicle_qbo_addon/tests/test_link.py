@@ -18,6 +18,19 @@ class TestLinkJob(JobPushCase):
         action = self.job.with_user(user or self.qbo_user).action_qbo_link_job()
         return self.env["qbo.link.wizard"].with_user(user or self.qbo_user).browse(action["res_id"])
 
+    def link(self, wizard, line):
+        line.selected = True
+        return wizard.action_link()
+
+    def test_link_needs_exactly_one_choice(self):
+        wizard = self.open_link()
+        with self.assertRaisesRegex(UserError, "Tick the one"):
+            wizard.action_link()
+        wizard.line_ids[:2].selected = True
+        with self.assertRaisesRegex(UserError, "Tick the one"):
+            wizard.action_link()
+        self.assertEqual(self.sync_of(self.job).state, "error", "nothing was linked")
+
     def test_search_shows_customers_and_their_jobs(self):
         wizard = self.open_link()
         self.assertEqual(wizard.qbo_company_id, self.blue_ridge)
@@ -36,7 +49,7 @@ class TestLinkJob(JobPushCase):
         wizard = self.open_link()
         line = wizard.line_ids.filtered(lambda line: line.is_job and "24-0117" in line.name)
         writes = self.writes()
-        line.action_link()
+        self.link(wizard, line)
         sync = self.sync_of(self.job)
         self.assertEqual(sync.state, "linked")
         self.assertEqual(sync.qbo_job_id, line.qbo_id)
@@ -54,7 +67,7 @@ class TestLinkJob(JobPushCase):
         wizard = self.open_link()
         line = wizard.line_ids.filtered(lambda line: line.fully_qualified_name == "Margaret Hollis - 1001")
         children_before = [r for r in self.qbo_customers() if r.get("ParentRef", {}).get("value") == line.qbo_id]
-        action = line.action_link()
+        action = self.link(wizard, line)
         self.assertEqual(action["params"]["type"], "success")
         sync = self.sync_of(self.job)
         self.assertEqual(sync.state, "synced")
@@ -64,14 +77,13 @@ class TestLinkJob(JobPushCase):
 
     def test_a_quickbooks_job_links_to_one_job_only(self):
         wizard = self.open_link()
-        line = wizard.line_ids.filtered(lambda line: line.is_job and "24-0117" in line.name)
-        line.action_link()
+        self.link(wizard, wizard.line_ids.filtered(lambda line: line.is_job and "24-0117" in line.name))
         other = self.new_job(partner_id=self.margaret.id, name="Second job")
         action = other.with_user(self.qbo_user).action_qbo_link_job()
         wizard = self.env["qbo.link.wizard"].with_user(self.qbo_user).browse(action["res_id"])
         line = wizard.line_ids.filtered(lambda line: line.is_job and "24-0117" in line.name)
         with self.assertRaisesRegex(UserError, "already linked"):
-            line.action_link()
+            self.link(wizard, line)
 
     def test_link_needs_a_connected_company(self):
         self.blue_ridge.write({"state": "needs_reauth"})

@@ -85,6 +85,25 @@ class QboLinkWizard(models.TransientModel):
             for row in rows
         ]
 
+    def action_link(self):
+        """Link the job to the ticked QuickBooks job, or to the ticked customer with a new job under it."""
+        self.ensure_one()
+        chosen = self.line_ids.filtered("selected")
+        if len(chosen) != 1:
+            raise UserError(self.env._("Tick the one QuickBooks customer or job to link this job to."))
+        sync = self.env["qbo.job.sync"].sudo()._qbo_link(
+            self.project_id,
+            self.qbo_company_id,
+            customer_id=chosen.parent_qbo_id if chosen.is_job else chosen.qbo_id,
+            customer_name=chosen.parent_name if chosen.is_job else chosen.name,
+            job_id=chosen.qbo_id if chosen.is_job else None,
+            job_name=chosen.name if chosen.is_job else None,
+        )
+        return sync._qbo_notification(
+            success_title=self.env._("Job linked to QuickBooks"),
+            next_action={"type": "ir.actions.act_window_close"},
+        )
+
     def action_search(self):
         self.ensure_one()
         self._qbo_search()
@@ -111,17 +130,4 @@ class QboLinkWizardLine(models.TransientModel):
     parent_qbo_id = fields.Char()
     parent_name = fields.Char(string="Customer")
     qbo_active = fields.Boolean(string="Active")
-
-    def action_link(self):
-        """Link the job to this QuickBooks job, or to this customer with a new job under it."""
-        self.ensure_one()
-        wizard = self.wizard_id
-        sync = self.env["qbo.job.sync"].sudo()._qbo_link(
-            wizard.project_id,
-            wizard.qbo_company_id,
-            customer_id=self.parent_qbo_id if self.is_job else self.qbo_id,
-            customer_name=self.parent_name if self.is_job else self.name,
-            job_id=self.qbo_id if self.is_job else None,
-            job_name=self.name if self.is_job else None,
-        )
-        return sync._qbo_notification()
+    selected = fields.Boolean(string="Link this")

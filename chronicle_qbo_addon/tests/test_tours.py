@@ -1,0 +1,101 @@
+"""The set-up article and the job buttons, clicked in a real browser (Chromium, headless).
+
+Intuit's own pages (sign-in, the text-message check, the company choice) belong to the sandbox:
+they are walked over HTTP by ``qbo_sandbox.consent``, as a person's browser would, between the
+tours that click through Odoo's screens.
+"""
+import json
+from urllib.parse import urlsplit
+
+from odoo.tests import HttpCase, tagged
+
+from ..models.qbo_company import PARAM_ENABLED
+from .common import REALM_BLUE_RIDGE, REALM_SUMMIT, QboSandboxMixin, sign_in
+
+
+@tagged("post_install", "-at_install")
+class TestTours(QboSandboxMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_sandbox()
+        cls._configure_app(cls.env)
+        cls.admin = cls.env.ref("base.user_admin")
+        Department = cls.env["hr.department"]
+        cls.water = Department.create({"name": "Water Damage", "is_production": True})
+        cls.office = Department.create({"name": "Office"})
+
+    def run_tour(self, url_path, tour_name, **given):
+        """Start a tour as the administrator, with what the person has at hand in localStorage."""
+        options = {"stepDelay": 0, "keepWatchBrowser": False, "debug": False, "startUrl": url_path,
+                   "delayToCheckUndeterminisms": 0}
+        setup = "".join(
+            f"localStorage.setItem({json.dumps('chronicle_qbo_tour.' + key)}, {json.dumps(value)});"
+            for key, value in dict(given, sandbox_url=self.sandbox.url).items()
+        )
+        self.start_tour(
+            url_path, tour_name, login="admin", code=f"{setup} odoo.startTour({tour_name!r}, {json.dumps(options)})"
+        )
+
+    def test_setup_path_of_the_article(self):
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_ENABLED, False)
+        self.run_tour("/odoo/settings", "chronicle_qbo_setup_get_code")
+        self.assertTrue(self.env["qbo.company"]._qbo_is_enabled())
+
+        wizard = self.env["qbo.connect.wizard"].with_user(self.admin).search(
+            [("oauth_nonce", "!=", False)], order="id desc", limit=1
+        )
+        state = f"{wizard.id}.{wizard.oauth_nonce}.{wizard._oauth_signature(wizard.oauth_nonce)}"
+        authorize_url = wizard._qbo_app().authorization_url(state)
+        intuit = sign_in(authorize_url, "bookkeeper@summit.example", REALM_SUMMIT)
+
+        self.run_tour("/odoo/qbo-companies", "chronicle_qbo_setup_paste", code=intuit["code"],
+                      realm_id=intuit["realm_id"])
+        company = self.env["qbo.company"].search([("realm_id", "=", REALM_SUMMIT)])
+        self.assertEqual(company.state, "connected")
+        self.assertEqual(company.name, "Summit in Chronicle")
+        self.assertTrue(company.jobs_only)
+        self.assertEqual(company.department_mapping_ids.department_id, self.water)
+
+    def test_redirect_back_from_intuit_connects_by_itself(self):
+        wizard = self.env["qbo.connect.wizard"].with_user(self.admin).create(
+            {"environment": "local", "local_base_url": self.sandbox.url, "name": "Blue Ridge"}
+        )
+        authorize_url = wizard.action_get_authorization_code()["url"]
+        intuit = sign_in(authorize_url, "owner@blueridge.example", REALM_BLUE_RIDGE)
+        back = urlsplit(intuit["redirect_url"])
+        self.run_tour(f"{back.path}?{back.query}", "chronicle_qbo_connected_by_redirect")
+        self.assertEqual(self.env["qbo.company"].search([("realm_id", "=", REALM_BLUE_RIDGE)]).name, "Blue Ridge")
+
+
+@tagged("post_install", "-at_install")
+class TestJobTours(QboSandboxMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_sandbox()
+        cls._configure_app(cls.env)
+        cls.water = cls.env["hr.department"].create({"name": "Water Damage", "is_production": True})
+
+    def setUp(self):
+        super().setUp()
+        self.blue_ridge = self.connect(REALM_BLUE_RIDGE, name="Blue Ridge")
+        self.env["qbo.department.mapping"].create({"qbo_company_id": self.blue_ridge.id, "department_id": self.water.id})
+
+    def test_job_gets_a_department_and_is_exported(self):
+        customer = self.env["res.partner"].create({"name": "Dana Whitfield", "ref": "C-2001"})
+        job = self.env["project.project"].create({"name": "Basement water loss", "partner_id": customer.id})
+        self.start_tour(f"/odoo/project.project/{job.id}", "chronicle_qbo_job_push", login="admin")
+        state = self.sandbox.control.state(REALM_BLUE_RIDGE)["realms"][REALM_BLUE_RIDGE]["customers"]
+        names = {row["FullyQualifiedName"] for row in state}
+        self.assertIn(f"Dana Whitfield - C-2001:{job.job_number} - Basement water loss", names)
+
+    def test_link_job_by_search(self):
+        margaret = self.env["res.partner"].create({"name": "Margaret Hollis", "ref": "1001"})
+        job = self.env["project.project"].create(
+            {"name": "Kitchen supply line", "partner_id": margaret.id, "department_ids": [(4, self.water.id)]}
+        )
+        self.start_tour(f"/odoo/project.project/{job.id}", "chronicle_qbo_link_job", login="admin")
+        sync = job.qbo_job_sync_ids
+        self.assertEqual(sync.state, "linked")
+        self.assertEqual(sync.qbo_job_name, "24-0117 - Water mitigation, kitchen supply line")
