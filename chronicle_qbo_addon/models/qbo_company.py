@@ -5,10 +5,11 @@ import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..services.client import QboApp, QboAuthError, QboClient, QboError, QboTokens
+from ..services.mapping import CUSTOMER_TEMPLATE_FIELDS, JOB_TEMPLATE_FIELDS, check_template
 
 _logger = logging.getLogger(__name__)
 
@@ -113,19 +114,33 @@ class QboCompany(models.Model):
     customer_name_template = fields.Char(
         default="{customer} - {customer_ref}",
         required=True,
-        help="QuickBooks display name of a customer. Fields: {customer}, {customer_ref}.",
+        help="QuickBooks display name of a customer. Fields: {customer}, {customer_ref}, "
+        "{first_name}, {last_name}, {company_name}.",
     )
     job_name_template = fields.Char(
         default="{job_number} - {job_name}",
         required=True,
-        help="QuickBooks display name of a job. Fields: {job_number}, {job_name}, {customer}. "
-        "The job number always leads.",
+        help="QuickBooks display name of a job. Fields: {job_number}, {job_name}, {job_description}, "
+        "{customer}, {customer_ref}. The job number always leads.",
     )
 
     _realm_uniq = models.UniqueIndex(
         "(realm_id) WHERE realm_id IS NOT NULL AND active IS TRUE",
         "This QuickBooks company file is already connected.",
     )
+
+    @api.constrains("customer_name_template", "job_name_template")
+    def _check_name_templates(self):
+        for company in self:
+            try:
+                check_template(company.customer_name_template, CUSTOMER_TEMPLATE_FIELDS)
+                check_template(company.job_name_template, JOB_TEMPLATE_FIELDS)
+            except ValueError as error:
+                raise ValidationError(str(error)) from error
+            if not company.job_name_template.startswith("{job_number}"):
+                raise ValidationError(
+                    self.env._("The job name template starts with {job_number}: the job number always leads.")
+                )
 
     @api.depends("department_mapping_ids")
     def _compute_department_count(self):

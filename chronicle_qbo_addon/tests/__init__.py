@@ -6,3 +6,4 @@ from . import test_access
 from . import test_job_push
 from . import test_link
 from . import test_tours
+from . import test_job_rules
