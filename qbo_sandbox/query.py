@@ -69,6 +69,13 @@ class Condition:
     field: str
     op: str
     values: list
+    # IN values folded once per query, not once per record: bulk lookups send hundreds of names.
+    folded: frozenset = field(default=None, repr=False, compare=False)
+
+    def folded_values(self):
+        if self.folded is None:
+            self.folded = frozenset(str(value).casefold() for value in self.values)
+        return self.folded
 
 
 @dataclass
@@ -302,6 +309,9 @@ def _matches(record, condition):
         pattern = "^" + ".*".join(re.escape(part) for part in condition.values[0].split("%")) + "$"
         return re.match(pattern, str(stored), re.IGNORECASE | re.DOTALL) is not None
     if condition.op == "in":
+        if isinstance(stored, str) and not _is_number(stored) and not _looks_like_datetime(stored):
+            # What _comparable does with such text: compare case-folded strings.
+            return stored.casefold() in condition.folded_values()
         return any(a == b for a, b in (_comparable(stored, v) for v in condition.values))
     left, right = _comparable(stored, condition.values[0])
     try:
