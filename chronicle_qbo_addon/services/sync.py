@@ -48,6 +48,8 @@ class JobPushRequest:
 
     ``customer`` and ``job`` are the dicts described in :mod:`.mapping`. The ids, SyncTokens and
     ``payload_hash`` are those saved after the previous push (None when never pushed or linked).
+    ``revision`` changes whenever the host records an outcome for the job; bulk pushes put it in
+    their request ids, so a batch whose answer the host recorded is never replayed by QuickBooks.
     """
 
     key: str
@@ -62,6 +64,7 @@ class JobPushRequest:
     job_sync_token: str = None
     payload_hash: str = None
     force: bool = False
+    revision: str = None
 
     @property
     def settings(self):
@@ -160,6 +163,45 @@ def _summary(row):
         "parent_name": (parent.get("name") or (levels[-2] if len(levels) > 1 else None)) if parent else None,
         "active": row.get("Active", True),
     }
+
+
+def is_wanted(record, role, parent_id):
+    """Whether the record found holding a name is the customer or job a push wanted to create.
+
+    :param record: the Customer record holding the name, or None (a vendor's or employee's name)
+    :param role: "customer" or "job"
+    :param parent_id: the Id of the wanted parent customer (None for a customer)
+    :return: True when it is at the same place in the tree (a customer: top level, not a job)
+    """
+    return record is not None and _parent_id(record) == parent_id and (role == "job" or not record.get("Job"))
+
+
+def name_conflict(client, name, record=None, error=None):
+    """The error of a name held by something other than the record wanted, saying what holds it.
+
+    :param client: a :class:`.client.QboClient`, to ask for vendors and employees when no customer
+        holds the name
+    :param name: the name
+    :param record: the Customer record holding it, if any
+    :param error: the 6240 fault QuickBooks answered, if any
+    :return: a :class:`QboError` with code 6240
+    :raise QboError: when QuickBooks cannot say who holds the name
+    """
+    if record is not None:
+        parent = _summary(record)["parent_name"]
+        holder = "a job under \"%s\"" % parent if parent else "a top-level customer"
+    else:
+        holder = "a vendor or an employee"
+        for entity in ("Vendor", "Employee"):
+            rows = client.query(display_name_query(entity, name))
+            if any(_same_name(row, name) for row in rows):
+                holder = "a %s" % entity.lower()
+                break
+    message = ("QuickBooks already uses the name \"%s\" for %s, and names are unique across customers, "
+               "jobs, vendors and employees (inactive ones included): rename one of them or change the "
+               "name template." % (name, holder))
+    return QboError(DUPLICATE_NAME, message, detail=error.detail if error else "",
+                    intuit_tid=error.intuit_tid if error else client.last_intuit_tid)
 
 
 def _parent_id(record):
@@ -330,29 +372,14 @@ class _JobPush:
         """After a 6240 on create: link the record holding the name if it is the one we wanted."""
         name = payload["DisplayName"]
         record = self.find_by_name(name)
-        if record is not None and _parent_id(record) == _parent_id(payload) and (
-                role == "job" or not record.get("Job")):
+        if is_wanted(record, role, _parent_id(payload)):
             self.event("link_%s" % role, "info", "%s \"%s\" already existed in QuickBooks; linked to it." % (
                 role.capitalize(), name), record["Id"])
             return record
         raise self.name_conflict(name, record, error)
 
     def name_conflict(self, name, record=None, error=None):
-        if record is not None:
-            parent = _summary(record)["parent_name"]
-            holder = "a job under \"%s\"" % parent if parent else "a top-level customer"
-        else:
-            holder = "a vendor or an employee"
-            for entity in ("Vendor", "Employee"):
-                rows = self.client.query(display_name_query(entity, name))
-                if any(_same_name(row, name) for row in rows):
-                    holder = "a %s" % entity.lower()
-                    break
-        message = ("QuickBooks already uses the name \"%s\" for %s, and names are unique across customers, "
-                   "jobs, vendors and employees (inactive ones included): rename one of them or change the "
-                   "name template." % (name, holder))
-        return QboError(DUPLICATE_NAME, message, detail=error.detail if error else "",
-                        intuit_tid=error.intuit_tid if error else self.client.last_intuit_tid)
+        return name_conflict(self.client, name, record, error)
 
     def update(self, role, record, desired):
         try:

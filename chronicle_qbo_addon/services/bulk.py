@@ -1,0 +1,412 @@
+"""Pushing many jobs to QuickBooks Online at once, as fast as Intuit's limits allow.
+
+The one-job push (:mod:`.sync`) spends four or five requests on a new job, and Intuit allows 500
+requests a minute per company. A bulk push spends a few requests per hundred jobs instead:
+
+1. reads, in rounds: the linked customers and jobs by Id, the other names by DisplayName and the
+   customers no name matched by e-mail, with ``IN`` queries sent as batch requests
+   (:meth:`.dispatch.Dispatcher.lookup`);
+2. writes: the missing customers are created and the changed ones updated, with the jobs whose
+   customer needs no write; then the jobs of the customers just written. Each round goes as batch
+   requests of 30 operations sent in parallel (:mod:`.dispatch`).
+
+Every rule of :mod:`.sync` holds per job: names sanitized the same way for look-ups and creates and
+looked up among inactive records too; a customer found by name or by a unique e-mail is linked and
+keeps its DisplayName; sparse updates of the fields that differ, carrying the SyncToken; a stale
+object (5010) is read again and written once more; a duplicate name (6240) on create links the
+record that holds it when it is the one wanted and fails clearly otherwise; a job whose fingerprint
+did not change costs nothing. A fault on one operation of a batch fails only the jobs that depend
+on it. Every write has a request id derived from the realm, the job key, the role, the payload and
+the job's revision, and a batch request's id derives from those of its operations: a batch resent
+after a lost answer gets QuickBooks' first answer back and creates nothing twice.
+"""
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from .dispatch import Dispatcher, Index, Operation
+from .errors import DUPLICATE_NAME, STALE_OBJECT, QboError
+from .mapping import customer_payload, display_name_query, job_payload
+from .sync import (
+    JobPushResult,
+    _changes,
+    _parent_id,
+    _same_name,
+    is_wanted,
+    name_conflict,
+    push_hash,
+    push_request_id,
+)
+
+WORKERS = 10  # Intuit's cap of requests in flight per company
+# Jobs a host should hand to one push_jobs call: about a minute of Intuit's batch budget (some 35
+# batch requests), few enough that the host's memory stays flat and its commits frequent.
+JOBS_PER_PUSH = 500
+_FIELDS = {"id": "Id", "name": "DisplayName", "email": "PrimaryEmailAddr"}
+
+
+def push_jobs(client, requests, workers=WORKERS):
+    """Push many jobs (and their customers) to one QuickBooks company.
+
+    The client's token callback runs on the calling thread, never on a worker: a host's ORM is not
+    thread-safe.
+
+    :param client: a :class:`.client.QboClient` of the target company
+    :param requests: :class:`.sync.JobPushRequest` objects, with distinct keys
+    :param workers: requests sent in parallel at most (the client's rate limiter may allow fewer)
+    :return: one :class:`.sync.JobPushResult` per request, in the same order; QuickBooks failures
+        are reported in them, never raised
+    :raise QboAuthError: when Intuit refuses the saved authorization: no job can be pushed
+    """
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qbo-push") as pool:
+        return _BulkPush(Dispatcher(client, pool), requests).run()
+
+
+class _Customer:
+    """The QuickBooks customer of some of the jobs: one per linked Id, or per name."""
+
+    def __init__(self, entry):
+        self.payload = entry.customer
+        self.linked_id = entry.request.customer_id
+        self.step = "id" if self.linked_id else "name"
+        self.email = (self.payload.get("PrimaryEmailAddr") or {}).get("Address") or ""
+        self.record = None
+        self.writing = False
+        self.failed = False
+        self.entries = []
+
+    def lookup_value(self):
+        return {"id": self.linked_id, "name": self.payload["DisplayName"], "email": self.email}[self.step]
+
+
+class _Entry:
+    """One job being pushed."""
+
+    def __init__(self, request, customer, job):
+        self.request = request
+        self.customer = customer
+        self.job = job
+        self.group = None
+        self.step = "id" if request.job_id else "name"
+        self.record = None  # the job in QuickBooks, once known
+        self.found = None  # a record holding the job's name, until its parent is checked
+        self.result = JobPushResult(
+            key=request.key, customer_id=request.customer_id, customer_sync_token=request.customer_sync_token,
+            job_id=request.job_id, job_sync_token=request.job_sync_token, payload_hash=request.payload_hash)
+
+    @property
+    def alive(self):
+        return self.result.state != "error"
+
+    def lookup_value(self):
+        return {"id": self.request.job_id, "name": self.job["DisplayName"]}[self.step]
+
+
+class _BulkPush:
+    def __init__(self, dispatch, requests):
+        self.dispatch = dispatch
+        self.client = dispatch.client
+        self.realm_id = self.client.company_id
+        self.requests = requests
+        self.groups = []
+
+    def run(self):
+        on_tokens = self.client.on_tokens
+        if on_tokens:
+            self.client.on_tokens = partial(self.dispatch.on_owner_thread, on_tokens)
+        try:
+            entries = [self.prepare(request) for request in self.requests]
+            live = [entry for entry in entries if entry.result.state is None]
+            self.look_up(live)
+            self.write_rounds(live)
+        finally:
+            self.client.on_tokens = on_tokens
+        for entry in live:
+            if entry.alive:
+                entry.result.state = "synced"
+                entry.result.payload_hash = push_hash(entry.customer, entry.job)
+        return [entry.result for entry in entries]
+
+    def prepare(self, request):
+        try:
+            customer = customer_payload(request.customer, request.settings)
+            job = job_payload(request.job, request.customer_id or "", request.customer, request.settings)
+        except ValueError as exc:
+            entry = _Entry(request, None, None)
+            self.fail(entry, QboError("invalid_data", str(exc)))
+            return entry
+        entry = _Entry(request, customer, job)
+        if (not request.force and request.customer_id and request.job_id
+                and request.payload_hash == push_hash(customer, job)):
+            entry.result.state = "unchanged"
+            return entry
+        entry.result.state = None
+        return entry
+
+    # === READS === #
+
+    def look_up(self, live):
+        """Find every customer and job, advancing each by one step (Id, name, e-mail) per round."""
+        groups = {}
+        for entry in live:
+            key = ("id", entry.request.customer_id) if entry.request.customer_id else (
+                "name", entry.customer["DisplayName"].casefold())
+            if key not in groups:
+                groups[key] = _Customer(entry)
+                self.groups.append(groups[key])
+            entry.group = groups[key]
+            entry.group.entries.append(entry)
+        while True:
+            wanted = defaultdict(set)
+            pending = [g for g in self.groups if g.step and not g.failed]
+            pending += [e for e in live if e.step and e.alive]
+            for thing in pending:
+                wanted[_FIELDS[thing.step]].add(thing.lookup_value())
+            if not wanted:
+                break
+            rows, failed = self.dispatch.lookup(wanted)
+            index = Index(rows)
+            for thing in pending:
+                error = failed.get((_FIELDS[thing.step], thing.lookup_value().casefold()))
+                if error is not None:
+                    (self.fail_group if isinstance(thing, _Customer) else self.fail)(thing, error)
+                elif isinstance(thing, _Customer):
+                    self.found_customer(thing, index)
+                else:
+                    self.found_job(thing, index)
+        self.merge_groups()
+
+    def found_customer(self, group, index):
+        first = group.entries[0]
+        if group.step == "id":
+            group.record = index.by_id.get(group.linked_id)
+            if group.record is None:
+                self.event(first, "unlink_customer", "warning", "The linked customer (Id %s) no longer "
+                           "exists in QuickBooks; looking it up again." % group.linked_id, group.linked_id)
+                group.step = "name"
+                return
+        elif group.step == "name":
+            name = group.payload["DisplayName"]
+            record = index.by_name.get(name.casefold())
+            if record is not None and (_parent_id(record) or record.get("Job")):
+                self.fail_group(group, name_conflict(self.client, name, record))
+                return
+            if record is not None:
+                group.record = record
+                self.event(first, "link_customer", "info",
+                           "Customer \"%s\" found in QuickBooks by name." % name, record["Id"])
+        else:
+            candidates = [row for row in index.by_email.get(group.email.casefold(), {}).values()
+                          if not _parent_id(row) and not row.get("Job")]
+            if len(candidates) == 1:
+                group.record = candidates[0]
+                self.event(first, "link_customer", "info", "Customer \"%s\" found in QuickBooks by e-mail "
+                           "%s." % (group.record.get("DisplayName"), group.email), group.record["Id"])
+        group.step = "email" if group.record is None and group.step == "name" and group.email else None
+        if group.record is not None:
+            self.set_customer(group, group.record)
+
+    def found_job(self, entry, index):
+        if entry.step == "id":
+            entry.record = index.by_id.get(entry.request.job_id)
+            if entry.record is None:
+                self.event(entry, "unlink_job", "warning", "The linked job (Id %s) no longer exists in "
+                           "QuickBooks; looking it up again." % entry.request.job_id, entry.request.job_id)
+                entry.step = "name"
+                return
+        else:
+            entry.found = index.by_name.get(entry.job["DisplayName"].casefold())
+        entry.step = None
+
+    def merge_groups(self):
+        """Jobs whose customers turned out to be one QuickBooks customer share one write of it."""
+        by_record = {}
+        for group in self.groups:
+            if group.record is None or group.failed:
+                continue
+            owner = by_record.setdefault(group.record["Id"], group)
+            if owner is not group:
+                owner.entries.extend(group.entries)
+                for entry in group.entries:
+                    entry.group = owner
+                group.entries = []
+        self.groups = [group for group in self.groups if group.entries]
+
+    # === WRITES === #
+
+    def write_rounds(self, live):
+        ops = []
+        for group in self.groups:
+            if not group.failed:
+                ops += self.customer_ops(group)
+        # Jobs wait for their customer's write: its Id when created, and a job is never put
+        # under a customer still inactive.
+        waiting = [entry for entry in live if entry.alive and entry.group.writing]
+        for entry in live:
+            if entry.alive and not entry.group.writing:
+                ops += self.job_ops(entry)
+        self.dispatch.execute(ops)
+        self.dispatch.execute([op for entry in waiting if entry.alive for op in self.job_ops(entry)])
+
+    def customer_ops(self, group):
+        first = group.entries[0]
+        done, failed = partial(self.customer_written, group), partial(self.fail_group, group)
+        if group.record is None:
+            group.writing = True
+            return [self.create_op("customer", first, group.payload, done, failed)]
+        desired = {key: value for key, value in group.payload.items() if key != "DisplayName"}
+        ops = self.update_ops("customer", first, group.record, dict(desired, Active=True), done, failed)
+        group.writing = bool(ops)
+        return ops
+
+    def customer_written(self, group, record):
+        group.record = record
+        group.writing = False
+        self.set_customer(group, record)
+
+    def job_ops(self, entry):
+        customer_id = entry.group.record["Id"]
+        request = entry.request
+        entry.job = job_payload(request.job, customer_id, request.customer, request.settings)
+        done, failed = partial(self.job_written, entry), partial(self.fail, entry)
+        if entry.found is not None:
+            name = entry.job["DisplayName"]
+            if _parent_id(entry.found) != customer_id:
+                self.fail(entry, name_conflict(self.client, name, entry.found))
+                return []
+            entry.record = entry.found
+            self.event(entry, "link_job", "info", "Job \"%s\" found in QuickBooks under its customer." % name,
+                       entry.record["Id"])
+        if entry.record is None:
+            return [self.create_op("job", entry, entry.job, done, failed)]
+        ops = self.update_ops("job", entry, entry.record, dict(entry.job, Active=True), done, failed)
+        if not ops:
+            self.job_written(entry, entry.record)
+        return ops
+
+    def job_written(self, entry, record):
+        entry.record = record
+        entry.result.job_id = record["Id"]
+        entry.result.job_name = record.get("DisplayName")
+        entry.result.job_sync_token = record.get("SyncToken")
+
+    def create_op(self, role, entry, payload, done, failed):
+        request_id = self.request_id(entry, role, payload)
+
+        def answered(op):
+            if not isinstance(op.answer, QboError):
+                self.event(entry, "create_%s" % role, "info", "%s \"%s\" created in QuickBooks." % (
+                    role.capitalize(), op.answer.get("DisplayName")), op.answer["Id"], op.sent_id,
+                    op.intuit_tid)
+                return done(op.answer)
+            if op.answer.code != DUPLICATE_NAME:
+                return failed(op.answer)
+            return (partial(self.adopt, role, payload, op.answer),
+                    partial(self.adopted, role, entry, done, failed))
+
+        item = {"entity": "Customer", "operation": "create", "payload": payload}
+        return Operation(item, request_id, answered)
+
+    def adopt(self, role, payload, error):
+        """After a 6240 on create (a follow-up, on a worker): the record holding the name, if wanted."""
+        name = payload["DisplayName"]
+        record = self.find_by_name(name)
+        if is_wanted(record, role, _parent_id(payload)):
+            return record
+        raise name_conflict(self.client, name, record, error)
+
+    def adopted(self, role, entry, done, failed, record, intuit_tid):
+        if isinstance(record, QboError):
+            return failed(record)
+        message = "%s \"%s\" already existed in QuickBooks; linked to it." % (
+            role.capitalize(), record.get("DisplayName"))
+        self.event(entry, "link_%s" % role, "info", message, record["Id"], intuit_tid=intuit_tid)
+        return done(record)
+
+    def update_ops(self, role, entry, record, desired, done, failed):
+        changes = _changes(record, desired)
+        if not changes:
+            return []
+        payload, request_id = self.sparse(role, entry, record, changes)
+
+        def answered(op):
+            if not isinstance(op.answer, QboError):
+                self.updated(role, entry, changes, op.answer, op.sent_id, op.intuit_tid)
+                return done(op.answer)
+            if op.answer.code == DUPLICATE_NAME and "DisplayName" in desired:
+                name = desired["DisplayName"]
+                return partial(self.update_conflict, name, op.answer), lambda error, _tid: failed(error)
+            if op.answer.code != STALE_OBJECT:
+                return failed(op.answer)
+            self.event(entry, "update_%s" % role, "warning", "The %s changed in QuickBooks meanwhile; read "
+                       "it again." % role, record["Id"], intuit_tid=op.answer.intuit_tid)
+            return partial(self.rewrite, role, entry, record["Id"], desired), partial(
+                self.rewritten, role, entry, done, failed)
+
+        item = {"entity": "Customer", "operation": "update", "payload": payload}
+        return [Operation(item, request_id, answered)]
+
+    def update_conflict(self, name, error):
+        raise name_conflict(self.client, name, self.find_by_name(name), error)
+
+    def rewrite(self, role, entry, record_id, desired):
+        """After a 5010 (a follow-up, on a worker): read the record again and write once more."""
+        record = self.client.read("Customer", record_id)
+        changes = _changes(record, desired)
+        if not changes:
+            return record, ()
+        payload, request_id = self.sparse(role, entry, record, changes)
+        return self.client.update("Customer", payload, request_id=request_id), (changes, request_id)
+
+    def rewritten(self, role, entry, done, failed, outcome, intuit_tid):
+        if isinstance(outcome, QboError):
+            return failed(outcome)
+        record, written = outcome
+        if written:
+            self.updated(role, entry, written[0], record, written[1], intuit_tid)
+        return done(record)
+
+    def updated(self, role, entry, changes, record, request_id, intuit_tid):
+        self.event(entry, "update_%s" % role, "info", "%s \"%s\" updated in QuickBooks (%s)." % (
+            role.capitalize(), record.get("DisplayName"), ", ".join(sorted(changes))), record["Id"],
+            request_id, intuit_tid)
+
+    def find_by_name(self, name):
+        rows = self.client.query(display_name_query("Customer", name))
+        return next((row for row in rows if _same_name(row, name)), None)
+
+    def sparse(self, role, entry, record, changes):
+        """The sparse update of a record that writes ``changes``, and its request id."""
+        payload = dict(changes, Id=record["Id"], SyncToken=record.get("SyncToken"), sparse=True)
+        return payload, self.request_id(entry, "%s:update:%s:%s" % (role, record["Id"], payload["SyncToken"]),
+                                        payload)
+
+    def request_id(self, entry, role, payload):
+        revision = entry.request.revision
+        role = "%s@%s" % (role, revision) if revision else role
+        return push_request_id(self.realm_id, entry.request.key, role, payload)
+
+    # === OUTCOMES === #
+
+    def set_customer(self, group, record):
+        for entry in group.entries:
+            entry.result.customer_id = record["Id"]
+            entry.result.customer_name = record.get("DisplayName")
+            entry.result.customer_sync_token = record.get("SyncToken")
+
+    def fail_group(self, group, error):
+        group.failed = True
+        for entry in group.entries:
+            if entry.alive:
+                self.fail(entry, error)
+
+    def fail(self, entry, error):
+        entry.result.state = "error"
+        entry.result.error = error
+        self.event(entry, "push", "error", str(error), intuit_tid=error.intuit_tid)
+
+    def event(self, entry, operation, level, message, qbo_id=None, request_id=None, intuit_tid=None):
+        entry.result.events.append({
+            "operation": operation, "level": level, "message": message, "qbo_entity": "Customer",
+            "qbo_id": qbo_id, "request_id": request_id, "intuit_tid": intuit_tid,
+        })
