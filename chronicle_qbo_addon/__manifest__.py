@@ -27,6 +27,7 @@
     ],
     "demo": [
         "demo/qbo_demo.xml",
+        "demo/qbo_demo_jobs.xml",
     ],
     "assets": {
         "web.assets_backend": [
