@@ -1,4 +1,5 @@
 import logging
+import os
 from datetime import timedelta
 
 import psycopg2
@@ -6,10 +7,11 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from ..services.client import QboApp, QboAuthError, QboClient, QboError, QboTokens
 from ..services.mapping import CUSTOMER_TEMPLATE_FIELDS, JOB_TEMPLATE_FIELDS, check_template
+from ..services.ratelimit import RateLimiter
 
 _logger = logging.getLogger(__name__)
 
@@ -257,7 +259,21 @@ class QboCompany(models.Model):
             raise UserError(
                 self.env._("QuickBooks company %(name)s is not connected.", name=self.display_name)
             )
-        return QboClient(self._qbo_app(), self.realm_id, tokens, on_tokens=self._qbo_store_tokens)
+        app = self._qbo_app()
+        return QboClient(
+            app,
+            self.realm_id,
+            tokens,
+            on_tokens=self._qbo_store_tokens,
+            rate_limiter=self._qbo_rate_limiter(app),
+        )
+
+    def _qbo_rate_limiter(self, app):
+        """Intuit's limits hold per company file, whichever worker process asks: the workers of
+        this server share one budget through a state file in Odoo's data directory."""
+        self.ensure_one()
+        directory = os.path.join(config["data_dir"], "qbo_rate_limits")
+        return RateLimiter.for_realm(self.realm_id, directory=directory, scope=app.api_url_v3)
 
     def _qbo_needs_reauth(self, reason):
         """Intuit refused the refresh token: only a person signing in again can fix that."""

@@ -7,12 +7,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..services.bulk import JOBS_PER_PUSH, push_jobs
 from ..services.client import QboAuthError, QboError
-from ..services.sync import JobPushRequest, push_job
+from ..services.sync import JobPushRequest
 
 _logger = logging.getLogger(__name__)
-
-PUSH_BATCH_SIZE = 50
 
 
 class QboJobSync(models.Model):
@@ -90,15 +89,18 @@ class QboJobSync(models.Model):
 
     # === PUSH === #
 
-    def _qbo_push_request(self):
-        """What the service layer needs to push this job, or an error message for the person."""
+    def _qbo_push_request(self, known_customers):
+        """What the service layer needs to push this job, or an error message for the person.
+
+        :param known_customers: see :meth:`_qbo_known_customer_ids`
+        """
         self.ensure_one()
         job = self.project_id
         customer = job.partner_id.commercial_partner_id
         if not customer:
             return self.env._("The job has no customer: set one before it can be pushed to QuickBooks.")
         company = self.qbo_company_id
-        customer_id = self.qbo_customer_id or self._qbo_known_customer_id(customer)
+        customer_id = self.qbo_customer_id or known_customers.get((company.id, customer.id))
         return JobPushRequest(
             key=f"{self.env.cr.dbname}:job:{job.id}",
             customer=customer._qbo_customer_values(),
@@ -110,19 +112,32 @@ class QboJobSync(models.Model):
             job_id=self.qbo_job_id,
             job_sync_token=self.qbo_job_sync_token,
             payload_hash=self.payload_hash,
+            # Changes with every outcome recorded: a retry after a recorded failure gets new
+            # request ids, so QuickBooks never answers it with the failure it remembers.
+            revision=str(self.write_date),
         )
 
-    def _qbo_known_customer_id(self, customer):
-        """The QuickBooks Id another job of the same customer already reached in this company."""
-        sibling = self.with_context(active_test=False).search(
+    def _qbo_known_customer_ids(self):
+        """The QuickBooks Ids other jobs of the same customers already reached, in one query.
+
+        :return: {(QuickBooks company id, customer partner id): QuickBooks customer Id}
+        """
+        customers = self.filtered(lambda sync: not sync.qbo_customer_id).project_id.partner_id
+        if not customers:
+            return {}
+        siblings = self.with_context(active_test=False).search(
             [
-                ("qbo_company_id", "=", self.qbo_company_id.id),
-                ("project_id.partner_id.commercial_partner_id", "=", customer.id),
+                ("qbo_company_id", "in", self.qbo_company_id.ids),
+                ("project_id.partner_id.commercial_partner_id", "in", customers.commercial_partner_id.ids),
                 ("qbo_customer_id", "!=", False),
             ],
-            limit=1,
+            order="id desc",
         )
-        return sibling.qbo_customer_id or None
+        known = {}
+        for sibling in siblings:
+            partner = sibling.project_id.partner_id.commercial_partner_id
+            known[(sibling.qbo_company_id.id, partner.id)] = sibling.qbo_customer_id
+        return known
 
     def _qbo_push(self):
         """Push these jobs now, company by company; failures are recorded, never raised."""
@@ -138,18 +153,27 @@ class QboJobSync(models.Model):
                 for sync in syncs:
                     sync._qbo_fail(reason, retry=False)
                 continue
-            client = company._qbo_client()
+            known_customers = syncs._qbo_known_customer_ids()
+            pushed, requests = [], []
             for sync in syncs:
-                request = sync._qbo_push_request()
+                request = sync._qbo_push_request(known_customers)
                 if isinstance(request, str):
                     sync._qbo_fail(request, retry=False)
-                    continue
-                try:
-                    result = push_job(client, request)
-                except QboAuthError as error:
-                    company._qbo_needs_reauth(company._qbo_reauth_reason(error))
-                    sync._qbo_fail(company._qbo_error_message(error), retry=True)
-                    break
+                else:
+                    pushed.append(sync)
+                    requests.append(request)
+            if not requests:
+                continue
+            try:
+                results = push_jobs(company._qbo_client(), requests)
+            except QboAuthError as error:
+                company._qbo_needs_reauth(company._qbo_reauth_reason(error))
+                # The jobs wait for the reconnection; the company's activity tells the managers.
+                self.browse([sync.id for sync in pushed]).write(
+                    {"state": "pending", "last_error": company._qbo_error_message(error)}
+                )
+                continue
+            for sync, result in zip(pushed, results):
                 sync._qbo_apply(result)
 
     def _qbo_apply(self, result):
@@ -299,25 +323,37 @@ class QboJobSync(models.Model):
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
-    def _qbo_push_pending(self, companies, batch_size=PUSH_BATCH_SIZE):
+    def _qbo_push_pending(self, companies, batch_size=JOBS_PER_PUSH):
         """Push every pending job of these companies, one committed batch at a time.
 
-        :return: dict with counts: pushed, failed, pending (left for the next run)
+        A batch is read, pushed and committed before the next is read, and a commit empties the
+        ORM's caches: memory stays flat however many jobs wait. Each batch reports the run's
+        progress to the scheduler (``ir.cron._commit_progress``, which replaces 19.0's deprecated
+        ``_notify_progress``); when the run's share of time is spent, the loop stops and the
+        scheduler runs the cron again for the jobs left.
+
+        :return: dict with counts: pushed, failed, pending (left for a later run, failed ones
+            included), left (not tried in this run)
         """
-        counts = {"pushed": 0, "failed": 0}
+        counts = {"pushed": 0, "failed": 0, "left": 0}
         domain = [("state", "=", "pending"), ("qbo_company_id", "in", companies.ids)]
         last_id = 0
         while True:
+            started = time.monotonic()
             ids = self.search(domain + [("id", ">", last_id)], order="id", limit=batch_size).ids
             if not ids:
                 break
             last_id = ids[-1]
             batch = self._lock_batch(ids)
             batch._qbo_push()
-            counts["failed"] += len(batch.filtered("last_error"))
-            counts["pushed"] += len(batch.filtered(lambda sync: not sync.last_error))
+            failed = len(batch.filtered("last_error"))
+            counts["failed"] += failed
+            counts["pushed"] += len(batch) - failed
             remaining = self.search_count(domain + [("id", ">", last_id)])
-            self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
+            time_left = self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
+            if remaining and time_left < 2 * (time.monotonic() - started):
+                counts["left"] = remaining
+                break
         counts["pending"] = self.search_count(domain)
         return counts
 
@@ -338,9 +374,11 @@ class QboJobSync(models.Model):
 
     @api.model
     def _qbo_run(self, operation, companies):
+        left = 0
         for company in companies:
             start = time.monotonic()
             counts = self._qbo_push_pending(company)
+            left += counts.pop("left")
             message = self.env._(
                 "%(pushed)s jobs pushed, %(failed)s failed, %(pending)s still pending.",
                 **counts,
@@ -351,3 +389,7 @@ class QboJobSync(models.Model):
                 level="error" if counts["failed"] else "info",
                 qbo_company=company,
             )
+        if left:
+            # Each company reported its own remainder; the scheduler must see what all of them
+            # left, or it would take the last company's nothing-left for the whole run's.
+            self.env["ir.cron"]._commit_progress(remaining=left)
