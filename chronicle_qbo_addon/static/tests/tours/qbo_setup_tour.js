@@ -77,6 +77,7 @@ registry.category("web_tour.tours").add("chronicle_qbo_setup_get_code", {
                 const { browser } = odoo.loader.modules.get("@web/core/browser/browser");
                 browser.open = (url) => {
                     localStorage.setItem("chronicle_qbo_tour.opened", url);
+                    document.body.dataset.qboOpened = "1";
                     return { closed: false };
                 };
                 await helpers.click();
@@ -84,7 +85,7 @@ registry.category("web_tour.tours").add("chronicle_qbo_setup_get_code", {
         },
         {
             content: "The new tab is the sandbox's Intuit sign-in for this app, with a signed state",
-            trigger: ".modal div[name='auth_code'] input",
+            trigger: "body[data-qbo-opened] .modal div[name='auth_code'] input",
             run() {
                 const opened = given("opened") || "";
                 const expected = `${given("sandbox_url")}/connect/oauth2?`;
