@@ -127,7 +127,13 @@ class AccountingApi:
         name = _entity_name(parsed.entity)
         if name in schema.ENTITY_NAMES:
             query.check_fields(parsed, schema.queryable_fields(name))
-            records, active_filter = entities.render_all(realm, name), True
+            stored = [
+                c for c in parsed.conditions if c.field.split(".")[0].lower() not in entities.COMPUTED_MEMBERS
+            ]
+            records = entities.render_all(
+                realm, name, lambda record: all(query.matches(record, c) for c in stored)
+            )
+            active_filter = True
         elif name in ("CompanyInfo", "Preferences"):
             records, active_filter = (
                 [dict(realm["company" if name == "CompanyInfo" else "preferences"])],

@@ -301,7 +301,7 @@ def _looks_like_datetime(value):
     return re.match(r"^\d{4}-\d{2}-\d{2}", value) is not None
 
 
-def _matches(record, condition):
+def matches(record, condition):
     stored = resolve_path(record, condition.field)
     if stored is None:
         return False
@@ -352,7 +352,7 @@ def check_fields(query, allowed):
 
 def run(query, records, active_filter=True):
     """Filter, sort and page rendered records; returns (page, total matching)."""
-    rows = [r for r in records if all(_matches(r, c) for c in query.conditions)]
+    rows = [r for r in records if all(matches(r, c) for c in query.conditions)]
     if active_filter and not any(c.field.lower() == "active" for c in query.conditions):
         rows = [r for r in rows if r.get("Active", True)]
     rows.sort(key=lambda r: float(r.get("Id", 0)) if _is_number(r.get("Id")) else 0)
