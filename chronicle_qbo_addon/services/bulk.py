@@ -121,6 +121,10 @@ class _BulkPush:
             self.write_rounds(live)
         finally:
             self.client.on_tokens = on_tokens
+            # Jobs and their customers point at each other: unlinked, a push's objects are freed
+            # as soon as it returns, not at some later full garbage collection.
+            for group in self.groups:
+                group.entries = []
         for entry in live:
             if entry.alive:
                 entry.result.state = "synced"
