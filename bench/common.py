@@ -10,9 +10,11 @@ on both sides of the wire) is not scaled: it weighs ``time_scale`` times more in
 than it would against Intuit, which makes every figure slightly pessimistic.
 """
 
+import atexit
 import logging
 import math
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -300,4 +302,7 @@ def rate_limit_bound(operations, rounds, latency=QBO_LATENCY):
 
 
 def temporary_dir():
-    return tempfile.mkdtemp(prefix="qbo-bench-")
+    """A directory of this process's own, removed when it exits."""
+    path = tempfile.mkdtemp(prefix="qbo-bench-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
