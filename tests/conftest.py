@@ -32,6 +32,34 @@ def sandbox():
 
 
 @pytest.fixture
+def realm():
+    """The seeded Blue Ridge Restoration company."""
+    from qbo_sandbox import REALM_BLUE_RIDGE
+
+    return REALM_BLUE_RIDGE
+
+
+@pytest.fixture
+def app(sandbox):
+    """The bridge's Intuit app, pointed at the sandbox with its seeded registration."""
+    from chronicle_qbo_addon.services.client import QboApp
+    from qbo_sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS
+
+    return QboApp(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS[0], "local",
+                  base_url=sandbox.url, timeout=10)
+
+
+@pytest.fixture
+def client(sandbox, app, realm):
+    """The bridge's client of the realm: connected, no waiting between retries, its own limiter."""
+    from chronicle_qbo_addon.services.client import QboClient
+    from chronicle_qbo_addon.services.ratelimit import RateLimiter
+
+    tokens = app.exchange_code(sandbox.control.authorize(realm)["code"], realm)
+    return QboClient(app, realm, tokens, sleep=lambda seconds: None, rate_limiter=RateLimiter())
+
+
+@pytest.fixture
 def insecure_local_oauth(monkeypatch):
     """requests-oauthlib refuses plain http unless told; the sandbox is plain http on loopback."""
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")

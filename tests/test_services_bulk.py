@@ -6,26 +6,8 @@ import pytest
 
 from chronicle_qbo_addon.services import dispatch
 from chronicle_qbo_addon.services.bulk import push_jobs
-from chronicle_qbo_addon.services.client import QboApp, QboAuthError, QboClient
-from chronicle_qbo_addon.services.ratelimit import RateLimiter
+from chronicle_qbo_addon.services.client import QboAuthError
 from chronicle_qbo_addon.services.sync import JobPushRequest
-
-
-@pytest.fixture
-def realm():
-    from qbo_sandbox import REALM_BLUE_RIDGE
-
-    return REALM_BLUE_RIDGE
-
-
-@pytest.fixture
-def client(sandbox, realm):
-    from qbo_sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS
-
-    app = QboApp(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS[0], "local",
-                 base_url=sandbox.url, timeout=10)
-    tokens = app.exchange_code(sandbox.control.authorize(realm)["code"], realm)
-    return QboClient(app, realm, tokens, sleep=lambda seconds: None, rate_limiter=RateLimiter())
 
 
 def job_request(number, customer=None, **fields):

@@ -4,23 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from chronicle_qbo_addon.services.client import QboApp, QboClient, QboError, utcnow
+from chronicle_qbo_addon.services.client import QboClient, QboError, utcnow
 from chronicle_qbo_addon.services.ratelimit import RateLimiter
-
-
-@pytest.fixture
-def realm():
-    from qbo_sandbox import REALM_BLUE_RIDGE
-
-    return REALM_BLUE_RIDGE
-
-
-@pytest.fixture
-def app(sandbox):
-    from qbo_sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS
-
-    return QboApp(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS[0], "local",
-                  base_url=sandbox.url, timeout=10)
 
 
 @pytest.fixture

@@ -10,21 +10,6 @@ from chronicle_qbo_addon.services.ratelimit import RateLimiter
 DAY = 86400
 
 
-@pytest.fixture
-def realm():
-    from qbo_sandbox import REALM_BLUE_RIDGE
-
-    return REALM_BLUE_RIDGE
-
-
-@pytest.fixture
-def app(sandbox):
-    from qbo_sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS
-
-    return QboApp(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS[0], "local",
-                  base_url=sandbox.url, timeout=10)
-
-
 def test_authorization_url_opens_the_consent_page(sandbox, app):
     url = app.authorization_url("csrf-1")
     assert url.startswith(sandbox.url + "/connect/oauth2?")

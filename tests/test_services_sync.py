@@ -1,10 +1,7 @@
 """push_job and search_customers against the local sandbox's seeded companies."""
 import dataclasses
 
-import pytest
 
-from chronicle_qbo_addon.services.client import QboApp, QboClient
-from chronicle_qbo_addon.services.ratelimit import RateLimiter
 from chronicle_qbo_addon.services.sync import JobPushRequest, push_job, search_customers
 
 CUSTOMER = {"name": "Nadia Okafor", "ref": "1200", "is_company": False, "first_name": "Nadia",
@@ -12,23 +9,6 @@ CUSTOMER = {"name": "Nadia Okafor", "ref": "1200", "is_company": False, "first_n
             "zip": "28805", "country_code": "US", "email": "nadia@example.com", "phone": "(828) 555-0199"}
 JOB = {"number": "24-0300", "name": "Basement water loss", "description": "Sump pump failure, 2 rooms.",
        "site": {"street": "7 Tunnel Rd", "city": "Asheville", "state_code": "NC", "zip": "28805"}}
-
-
-@pytest.fixture
-def realm():
-    from qbo_sandbox import REALM_BLUE_RIDGE
-
-    return REALM_BLUE_RIDGE
-
-
-@pytest.fixture
-def client(sandbox, realm):
-    from qbo_sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS
-
-    app = QboApp(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS[0], "local",
-                 base_url=sandbox.url, timeout=10)
-    tokens = app.exchange_code(sandbox.control.authorize(realm)["code"], realm)
-    return QboClient(app, realm, tokens, sleep=lambda seconds: None, rate_limiter=RateLimiter())
 
 
 def request(customer=None, job=None, **fields):
