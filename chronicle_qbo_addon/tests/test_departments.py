@@ -33,8 +33,12 @@ class TestDepartments(QboCase):
     def test_with_several_companies_the_company_is_chosen_first(self):
         action = self.env["qbo.department.wizard"].with_user(self.manager).action_open()
         self.assertNotIn("default_qbo_company_id", action["context"])
-        wizard = self.env["qbo.department.wizard"].with_user(self.manager).new({})
+        wizard = self.env["qbo.department.wizard"].with_user(self.manager).with_context(**action["context"]).new({})
         self.assertFalse(wizard.qbo_company_id)
+        self.summit.action_archive()
+        action = self.env["qbo.department.wizard"].with_user(self.manager).action_open()
+        self.assertEqual(action["context"]["default_qbo_company_id"], self.blue_ridge.id,
+                         "with one company, it is chosen already")
 
     def test_a_department_belongs_to_one_company_only(self):
         self._associate(self.blue_ridge, self.water)
