@@ -3,7 +3,7 @@
 Once, a database with the addon (no demo data):
 
     dropdb --if-exists qbo_bench; createdb -T qbo_base qbo_bench
-    python3 -m odoo -d qbo_bench --addons-path=/opt/odoo19/addons,$PWD -i chronicle_qbo_addon \\
+    python3 -m odoo -d qbo_bench --addons-path=.odoo/src/addons,$PWD -i chronicle_qbo_addon \\
         --stop-after-init --http-interface=127.0.0.1
 
 Then (``--addons-path`` as above; each mode prints its figures):
