@@ -6,9 +6,25 @@ import signal
 import sys
 from urllib.parse import urlencode
 
+from .clock import MAX_TIME_SCALE
+from .faults import MAX_SECONDS
 from .seed import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS, USERS
 from .server import SandboxServer
 from .tokens import ACCOUNTING_SCOPE
+
+
+def _time_scale(text):
+    value = float(text)
+    if not 0 < value <= MAX_TIME_SCALE:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most {MAX_TIME_SCALE}")
+    return value
+
+
+def _latency(text):
+    value = float(text)
+    if not 0 <= value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_SECONDS}")
+    return value
 
 
 def build_parser():
@@ -48,7 +64,7 @@ def build_parser():
     )
     parser.add_argument(
         "--time-scale",
-        type=float,
+        type=_time_scale,
         default=1.0,
         help="sandbox seconds per real second for token lifetimes and rate windows "
         "(default 1; 60 makes a minute last a second)",
@@ -59,7 +75,7 @@ def build_parser():
         help="turn off the throttles (500 requests/min, 40 batches/min, 10 in flight per company)",
     )
     parser.add_argument(
-        "--latency", type=float, default=0.0, help="real seconds added to every Intuit request (default 0)"
+        "--latency", type=_latency, default=0.0, help="real seconds added to every Intuit request (default 0)"
     )
     parser.add_argument(
         "--no-seed", action="store_true", help="start the companies with no customers, vendors or employees"

@@ -66,7 +66,7 @@ def request_id(params):
 
 
 class AccountingApi:
-    """Operations on one company; the caller holds the store lock."""
+    """Operations on one company; the caller holds the company's lock (``Store.realm_lock``)."""
 
     def __init__(self, store, counters):
         self.store = store

@@ -6,6 +6,7 @@ test can jump a day ahead (``advance``) and a benchmark can compress a minute
 that spend real seconds.
 """
 
+import math
 import threading
 import time
 from datetime import datetime, timezone
@@ -19,13 +20,18 @@ except (ImportError, KeyError):  # pragma: no cover - a machine without tz data
 
     COMPANY_TZ = timezone(timedelta(hours=-8))
 
+# The clock stays well before datetime's year 9999: expiries years ahead of it must still render.
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc).timestamp()
+# A day in under nine real seconds; a faster clock would run into LATEST within months.
+MAX_TIME_SCALE = 10000
+
 
 class Clock:
     """Sandbox time = start + real elapsed * time_scale + manual advances (epoch seconds)."""
 
     def __init__(self, time_scale=1.0, start=None):
-        if time_scale <= 0:
-            raise ValueError("time_scale must be positive")
+        if isinstance(time_scale, bool) or not 0 < time_scale <= MAX_TIME_SCALE:
+            raise ValueError(f"time_scale must be a number above 0 and at most {MAX_TIME_SCALE}")
         self.time_scale = float(time_scale)
         self._lock = threading.Lock()
         self._start = time.time() if start is None else float(start)
@@ -34,12 +40,17 @@ class Clock:
 
     def now(self):
         with self._lock:
-            return self._start + (time.monotonic() - self._mono0) * self.time_scale + self._advanced
+            return self._now()
+
+    def _now(self):
+        return self._start + (time.monotonic() - self._mono0) * self.time_scale + self._advanced
 
     def advance(self, seconds):
-        if seconds < 0:
-            raise ValueError("the sandbox clock only moves forward")
+        if not 0 <= seconds < math.inf:
+            raise ValueError("the sandbox clock only moves forward, by a finite number of seconds")
         with self._lock:
+            if seconds > LATEST - self._now():
+                raise ValueError(f"the sandbox clock cannot go past {utc_iso(LATEST)}")
             self._advanced += float(seconds)
 
     def resume_from(self, saved_now):

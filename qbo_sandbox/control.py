@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from . import entities
 from .clock import utc_iso
+from .faults import MAX_SECONDS
 from .oauth import with_query
 from .tokens import ACCOUNTING_SCOPE, parse_scope
 
@@ -24,8 +25,8 @@ ENDPOINTS = {
     "-> code, without the consent pages",
     "POST /_sandbox/tokens": '{"realm_id", "client_id"?, "redirect_uri"?, "user"?} -> a fresh token response',
     "GET|POST|DELETE /_sandbox/faults": '{"kind", "times"|"rate", "path"?, "seconds"?, "realm_id"?, "seed"?}',
-    "GET|POST /_sandbox/latency": '{"seconds": 0.15} added to every Intuit request (real seconds)',
-    "GET|POST /_sandbox/clock": '{"advance": seconds} moves the sandbox clock forward',
+    "GET|POST /_sandbox/latency": '{"seconds": 0.15} added to every Intuit request (real seconds, <= 120)',
+    "GET|POST /_sandbox/clock": '{"advance": seconds} moves the sandbox clock forward (<= ten years a call)',
     "GET|POST /_sandbox/limits": '{"enabled", "requests_per_minute", "batches_per_minute", "max_concurrent"}',
     "GET|DELETE /_sandbox/counters": "requests per endpoint, writes, rejected, injected, faults, replays",
     "GET /_sandbox/state": "?realm_id= dump of companies, apps and (masked) tokens",
@@ -33,8 +34,20 @@ ENDPOINTS = {
 }
 
 
+# Ten years a call: enough for any token lifetime, and far from the end of datetime's range.
+MAX_ADVANCE = 10 * 365 * 86400
+
+
 class ControlError(Exception):
     pass
+
+
+def _seconds(body, name, most):
+    """A JSON number from 0 to ``most``: not a boolean, a string, NaN or infinity."""
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= most:
+        raise ControlError(f"{name} must be a number of seconds from 0 to {most}")
+    return value
 
 
 def _mask(token):
@@ -157,10 +170,7 @@ class ControlApi:
         return {"ok": True}
 
     def set_latency(self, body, args):
-        seconds = body.get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise ControlError("seconds must be a number >= 0")
-        self.app.latency = float(seconds)
+        self.app.latency = float(_seconds(body, "seconds", MAX_SECONDS))
         return {"seconds": self.app.latency}
 
     def clock(self):
@@ -168,10 +178,7 @@ class ControlApi:
         return {"now": now, "now_utc": utc_iso(now), "time_scale": self.store.clock.time_scale}
 
     def advance_clock(self, body, args):
-        seconds = body.get("advance")
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise ControlError("advance must be a number of seconds >= 0")
-        self.store.clock.advance(seconds)
+        self.store.clock.advance(_seconds(body, "advance", MAX_ADVANCE))
         return self.clock()
 
     def limits(self):
@@ -186,7 +193,9 @@ class ControlApi:
     def set_limits(self, body, args):
         limiter = self.app.limiter
         if "enabled" in body:
-            limiter.enabled = bool(body["enabled"])
+            if not isinstance(body["enabled"], bool):
+                raise ControlError("enabled must be true or false")
+            limiter.enabled = body["enabled"]
         for name in ("requests_per_minute", "batches_per_minute", "max_concurrent"):
             if name in body:
                 value = body[name]
@@ -204,11 +213,12 @@ class ControlApi:
     def state(self, body, args):
         wanted = args.get("realm_id")
         data = self.store.data
-        with self.store.lock:
-            realms = {}
-            for realm_id, realm in data["realms"].items():
-                if wanted and realm_id != wanted:
-                    continue
+        realms = {}
+        for realm_id in list(data["realms"]):
+            if wanted and realm_id != wanted:
+                continue
+            with self.store.realm_lock(realm_id):
+                realm = self.store.realm(realm_id)
                 realms[realm_id] = {
                     "company_name": realm["company"]["CompanyName"],
                     "customers": entities.render_all(realm, "Customer"),
@@ -216,6 +226,7 @@ class ControlApi:
                     "employees": entities.render_all(realm, "Employee"),
                     "replayable_request_ids": len(realm["requests"]),
                 }
+        with self.store.lock:
             grants = []
             for grant_id, grant in data["grants"].items():
                 if wanted and grant["realm_id"] != wanted:

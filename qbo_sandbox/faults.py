@@ -14,6 +14,8 @@ KINDS = GATEWAY_KINDS + ("drop_after_write", "expire_access_token", "revoke_refr
 DEFAULT_SCOPE = {kind: "/v3/company/" for kind in KINDS}
 DEFAULT_SCOPE["revoke_refresh_token"] = "/oauth2/v1/tokens/bearer"
 DEFAULT_SLOW_SECONDS = 2.0
+# Intuit times out requests over 120 s: a slower answer has nothing left to rehearse.
+MAX_SECONDS = 120
 
 
 class FaultInjector:
@@ -41,9 +43,11 @@ class FaultInjector:
                 raise ValueError("times must be a positive whole number")
         seconds = spec.get("seconds", DEFAULT_SLOW_SECONDS if kind == "slow" else None)
         if seconds is not None and (
-            isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0
+            isinstance(seconds, bool)
+            or not isinstance(seconds, (int, float))
+            or not 0 <= seconds <= MAX_SECONDS
         ):
-            raise ValueError("seconds must be a positive number")
+            raise ValueError(f"seconds must be a number from 0 to {MAX_SECONDS}")
         rule = {
             "id": next(self._ids),
             "kind": kind,

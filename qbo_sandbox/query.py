@@ -69,12 +69,18 @@ class Condition:
     field: str
     op: str
     values: list
-    # IN values folded once per query, not once per record: bulk lookups send hundreds of names.
-    folded: frozenset = field(default=None, repr=False, compare=False)
+    # Values folded once per query, not once per record: bulk lookups send hundreds of names,
+    # and a LIKE pattern is split into its parts only once.
+    folded: object = field(default=None, repr=False, compare=False)
 
     def folded_values(self):
         if self.folded is None:
             self.folded = frozenset(str(value).casefold() for value in self.values)
+        return self.folded
+
+    def like_parts(self):
+        if self.folded is None:
+            self.folded = like_parts(self.values[0])
         return self.folded
 
 
@@ -301,13 +307,66 @@ def _looks_like_datetime(value):
     return re.match(r"^\d{4}-\d{2}-\d{2}", value) is not None
 
 
+# What a case-insensitive regular expression takes for another letter although case folding
+# does not: dotless i, and letters whose folding is longer than one character.
+_FOLD_EXTRA = {"\u0131": "i", "\u0130": "i", "\u0390": "\u1fd3", "\u03b0": "\u1fe3", "\ufb05": "\ufb06"}
+
+
+def _fold_char(char):
+    if char in _FOLD_EXTRA:
+        return _FOLD_EXTRA[char]
+    for folded in (char.casefold(), char.lower()):
+        if len(folded) == 1:
+            return folded
+    return char
+
+
+def fold(text):
+    """Case-fold one character for one, so LIKE is exactly as case-insensitive as a regular
+    expression with IGNORECASE: final and medial sigma are one letter, "\u00df" and "ss" are not."""
+    folded = text.casefold()
+    if len(folded) == len(text):
+        # Every character folded to one: of the extras, only the dotless i can be among them.
+        return folded.replace("\u0131", "i")
+    return "".join(_fold_char(char) for char in text)
+
+
+def like_parts(pattern):
+    """A LIKE pattern folded and cut at each ``%``: (prefix, non-empty middle parts, suffix);
+    without a ``%``, (the whole pattern, None, None)."""
+    prefix, *rest = fold(pattern).split("%")
+    if not rest:
+        return prefix, None, None
+    return prefix, [part for part in rest[:-1] if part], rest[-1]
+
+
+def like(text, parts):
+    """QBO's LIKE, where only ``%`` is a wildcard, in one greedy pass: the prefix starts the
+    text, the suffix ends it, and each middle part is the first one found after the one
+    before. Linear in the text whatever the pattern, where a backtracking regular expression
+    is exponential in the number of ``%``."""
+    prefix, middle, suffix = parts
+    text = fold(text)
+    if middle is None:
+        return text == prefix
+    end = len(text) - len(suffix)
+    if end < len(prefix) or not text.startswith(prefix) or not text.endswith(suffix):
+        return False
+    position = len(prefix)
+    for part in middle:
+        found = text.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
+
+
 def matches(record, condition):
     stored = resolve_path(record, condition.field)
     if stored is None:
         return False
     if condition.op == "like":
-        pattern = "^" + ".*".join(re.escape(part) for part in condition.values[0].split("%")) + "$"
-        return re.match(pattern, str(stored), re.IGNORECASE | re.DOTALL) is not None
+        return like(str(stored), condition.like_parts())
     if condition.op == "in":
         if isinstance(stored, str) and not _is_number(stored) and not _looks_like_datetime(stored):
             # What _comparable does with such text: compare case-folded strings.

@@ -3,8 +3,9 @@ threaded server in a background thread.
 
 Every response carries an ``intuit_tid`` header. Accounting API requests pass, in order:
 the in-flight limit, injected latency and gateway faults, authentication, the per-minute
-throttles, ``minorversion``/``requestid``, then the operation under the state lock (latency
-never holds the lock). Control endpoints under ``/_sandbox/`` skip all of that.
+throttles, ``minorversion``/``requestid``, then the operation under its company's lock
+(latency never holds it, and no company waits for another). Control endpoints under
+``/_sandbox/`` skip all of that.
 """
 
 import json
@@ -176,7 +177,7 @@ class SandboxApp:
         entity = schema.entity_for_path(head)
         is_write = method == "POST" and (entity is not None or head == "batch")
         request_id = accounting.request_id(request.args) if method == "POST" else None
-        with self.store.lock:
+        with self.store.realm_lock(realm_id):
             realm = self.store.realm(realm_id)
             cache = realm["requests"]
             if request_id and request_id in cache:

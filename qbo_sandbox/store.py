@@ -1,11 +1,14 @@
-"""All sandbox state behind one lock, and its JSON persistence.
+"""All sandbox state behind its locks, and its JSON persistence.
 
 ``data`` is plain JSON-able Python: apps, users, realms (company info, preferences,
-records, id counters, replayable responses), OAuth grants, tokens and codes. With a state
-file, changes are written by a background saver a moment after they happen (and on
-stop), atomically, so a demo keeps its companies and its connection across restarts.
+records, id counters, replayable responses), OAuth grants, tokens and codes. Each company
+has its own lock, so a long operation on one never holds up another; ``lock`` guards the
+rest, and a company lock is never taken while holding it. With a state file, changes are
+written by a background saver a moment after they happen (and on stop), atomically, so a
+demo keeps its companies and its connection across restarts.
 """
 
+import copy
 import json
 import os
 import tempfile
@@ -21,6 +24,7 @@ class Store:
     def __init__(self, clock, state_file=None, with_records=True, app=None):
         self.clock = clock
         self.lock = threading.RLock()
+        self._realm_locks = {}
         self.state_file = state_file
         self.with_records = with_records
         self._dirty = threading.Event()
@@ -56,6 +60,11 @@ class Store:
     def realm(self, realm_id):
         return self.data["realms"].get(realm_id)
 
+    def realm_lock(self, realm_id):
+        """The lock to hold while reading or changing one company's records."""
+        with self.lock:
+            return self._realm_locks.setdefault(realm_id, threading.RLock())
+
     # ------------------------------------------------------------ persistence
 
     def mark_dirty(self):
@@ -72,14 +81,26 @@ class Store:
     def save(self):
         if not self.state_file:
             return
-        with self.lock:
-            self._dirty.clear()
-            text = json.dumps({"format": FORMAT, "clock": self.clock.now(), "data": self.data})
+        self._dirty.clear()
+        text = json.dumps({"format": FORMAT, "clock": self.clock.now(), "data": self._snapshot()})
         directory = os.path.dirname(os.path.abspath(self.state_file))
         fd, tmp = tempfile.mkstemp(prefix=".qbo_sandbox-", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, self.state_file)
+
+    def _snapshot(self):
+        """A copy of ``data``: each company copied under its own lock, the rest under ``lock``."""
+        with self.lock:
+            realm_ids = list(self.data["realms"])
+        realms = {}
+        for realm_id in realm_ids:
+            with self.realm_lock(realm_id):
+                realms[realm_id] = copy.deepcopy(self.realm(realm_id))
+        with self.lock:
+            data = {key: copy.deepcopy(value) for key, value in self.data.items() if key != "realms"}
+        data["realms"] = realms
+        return data
 
     def start_autosave(self):
         if not self.state_file or self._saver:

@@ -85,6 +85,24 @@ def test_templates_are_checked():
         render_name("{customer!r}", {"customer": "x"})
 
 
+@pytest.mark.parametrize("template", [
+    "{{customer}}", "{{customer}} - {{customer_ref}}", "Customer", "", " - "])
+def test_templates_without_a_placeholder_are_refused(template):
+    assert render_name(template, {"customer": "John Doe", "customer_ref": "C-42"}) == "", \
+        "every customer would get an empty name, and every push would fail"
+    with pytest.raises(ValueError, match=r"at least one placeholder such as \{customer\}; doubled braces"):
+        check_template(template, mapping.CUSTOMER_TEMPLATE_FIELDS)
+
+
+@pytest.mark.parametrize("template, fields", [
+    (mapping.DEFAULT_CUSTOMER_TEMPLATE, mapping.CUSTOMER_TEMPLATE_FIELDS),
+    (mapping.DEFAULT_JOB_TEMPLATE, mapping.JOB_TEMPLATE_FIELDS),
+    ("{{{job_number}}} {job_name}", mapping.JOB_TEMPLATE_FIELDS),
+])
+def test_templates_with_a_placeholder_are_accepted(template, fields):
+    check_template(template, fields)
+
+
 # === PAYLOADS === #
 
 def test_customer_payload_person():

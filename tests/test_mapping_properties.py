@@ -55,7 +55,8 @@ def test_quoting_round_trips(value):
     assert unquote(quote_query_literal(value)) == value
 
 
-@settings(max_examples=300)
+# No deadline: the first example also loads the sandbox, which takes longer than one example may.
+@settings(max_examples=300, deadline=None)
 @given(names)
 def test_quoting_round_trips_through_the_sandbox_parser(value):
     query = pytest.importorskip("qbo_sandbox.query")

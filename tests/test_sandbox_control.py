@@ -15,6 +15,9 @@ from quickbooks.objects.customer import Customer
 from quickbooks.objects.vendor import Vendor
 
 from qbo_sandbox import REALM_BLUE_RIDGE, REALM_COASTAL, ControlError, SandboxServer
+from qbo_sandbox.clock import LATEST, MAX_TIME_SCALE, Clock
+from qbo_sandbox.control import MAX_ADVANCE
+from qbo_sandbox.faults import MAX_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = 86400
@@ -122,6 +125,100 @@ def test_clock_latency_counters_and_help(sandbox):
     for body in ("not json", "[1]"):
         bad = requests.post(sandbox.url + "/_sandbox/faults", data=body, timeout=10)
         assert bad.status_code == 400 and "error" in bad.json()
+
+
+def _post_raw(srv, path, text):
+    return requests.post(
+        f"{srv.url}/_sandbox/{path}", data=text, headers={"Content-Type": "application/json"}, timeout=10
+    )
+
+
+def _company_info(srv, realm_id):
+    token = srv.control.connect(realm_id)["access_token"]
+    return requests.get(
+        f"{srv.api_url_v3}/company/{realm_id}/companyinfo/{realm_id}",
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        timeout=10,
+    )
+
+
+def test_clock_advances_are_bounded(sandbox):
+    before = sandbox.control.now()["now"]
+    for raw in (
+        "1e300",
+        str(10**30),
+        str(10**400),
+        str(MAX_ADVANCE + 1),
+        "Infinity",
+        "-Infinity",
+        "NaN",
+        "-1",
+        "true",
+        '"3600"',
+        "null",
+        "[60]",
+    ):
+        answer = _post_raw(sandbox, "clock", f'{{"advance": {raw}}}')
+        assert answer.status_code == 400, raw
+        assert answer.json()["error"] == f"advance must be a number of seconds from 0 to {MAX_ADVANCE}"
+    assert sandbox.control.now()["now"] < before + 60
+    assert sandbox.control.advance_clock(MAX_ADVANCE)["now"] >= before + MAX_ADVANCE
+    assert _company_info(sandbox, REALM_BLUE_RIDGE).status_code == 200
+    assert sandbox.control.state()["now"]
+
+
+def test_the_clock_stops_short_of_the_end_of_datetime(sandbox):
+    sandbox.clock.advance(LATEST - sandbox.clock.now() - 2 * DAY)
+    answer = _post_raw(sandbox, "clock", json.dumps({"advance": 3 * DAY}))
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "the sandbox clock cannot go past 9000-01-01T00:00:00+00:00"
+    assert sandbox.control.advance_clock(DAY)["now_utc"].startswith("8999-12-31")
+    info = _company_info(sandbox, REALM_BLUE_RIDGE)
+    assert info.status_code == 200 and info.json()["time"].startswith("8999-12-")
+    assert sandbox.control.state()["grants"][0]["hard_expires_at"].startswith("9004-")
+
+
+def test_clock_checks_its_numbers():
+    clock = Clock(start=LATEST - 10)
+    for seconds in (float("nan"), float("inf"), -1, 11):
+        with pytest.raises(ValueError):
+            clock.advance(seconds)
+    clock.advance(5)
+    for scale in (float("nan"), float("inf"), MAX_TIME_SCALE + 1, 0, -1, True):
+        with pytest.raises(ValueError):
+            Clock(time_scale=scale)
+    assert Clock(time_scale=MAX_TIME_SCALE).time_scale == MAX_TIME_SCALE
+
+
+def test_latency_limits_and_fault_numbers_are_checked(sandbox):
+    numbers = ("Infinity", "-Infinity", "NaN", "1e300", "-1", "true", '"10"', "null")
+    cases = [("latency", "seconds", raw) for raw in numbers + (str(MAX_SECONDS + 1),)]
+    for name in ("requests_per_minute", "batches_per_minute", "max_concurrent"):
+        cases += [("limits", name, raw) for raw in numbers + ("0", "1.5")]
+    cases += [("limits", "enabled", raw) for raw in ('"false"', "0", "1", "null")]
+    cases += [("faults", "seconds", raw) for raw in numbers[:5] + (str(MAX_SECONDS + 1),)]
+    for path, name, raw in cases:
+        body = f'{{"{name}": {raw}' + (', "kind": "slow"}' if path == "faults" else "}")
+        answer = _post_raw(sandbox, path, body)
+        assert answer.status_code == 400, (path, name, raw)
+        assert answer.json()["error"].startswith(name), (path, name, raw)
+    assert sandbox.control.set_latency(MAX_SECONDS)["seconds"] == MAX_SECONDS
+    assert sandbox.control.set_latency(0)["seconds"] == 0
+    assert sandbox.control.set_limits(enabled=True, max_concurrent=10**40)["max_concurrent"] == 10**40
+    assert sandbox.control.set_limits(max_concurrent=10)["enabled"] is True
+    assert sandbox.control.faults() == []
+    assert _company_info(sandbox, REALM_BLUE_RIDGE).status_code == 200
+
+
+def test_command_line_checks_its_numbers():
+    for flag, value in (
+        ("--time-scale", "inf"),
+        ("--time-scale", "0"),
+        ("--latency", "nan"),
+        ("--latency", "-1"),
+    ):
+        result = _run_cli(flag, value)
+        assert result.returncode == 2 and flag in result.stderr, (flag, value)
 
 
 def test_change_data_capture(sandbox, sandbox_connect):

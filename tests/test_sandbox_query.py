@@ -1,6 +1,14 @@
 """The QBO query language of the sandbox, through python-quickbooks' query helpers and raw
 ``qb.query``: operators, ordering, paging, counting, quoting, and QBO's parser faults."""
 
+import re
+import subprocess
+import sys
+import textwrap
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import pytest
 import requests
 from hypothesis import given, settings
@@ -10,8 +18,10 @@ from quickbooks.objects.customer import Customer
 from quickbooks.objects.employee import Employee
 from quickbooks.objects.vendor import Vendor
 
-from qbo_sandbox import REALM_BLUE_RIDGE, REALM_COASTAL, query
+from qbo_sandbox import REALM_BLUE_RIDGE, REALM_COASTAL, Control, query
 from qbo_sandbox.errors import QboFault
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -172,3 +182,155 @@ def test_the_parser_survives_arbitrary_unicode(text):
         query.parse("SELECT * FROM Customer WHERE DisplayName = " + text)
     except QboFault as fault:
         assert fault.code == "4000"
+
+
+# ---------------------------------------------------------------- LIKE
+
+
+def like(text, pattern):
+    return query.like(text, query.like_parts(pattern))
+
+
+@pytest.mark.parametrize(
+    "text, pattern, expected",
+    [
+        ("Margaret Hollis - 1001", "margaret%", True),
+        ("Margaret Hollis - 1001", "%- 1001", True),
+        ("Margaret Hollis - 1001", "%hollis%", True),
+        ("Margaret Hollis - 1001", "m%ret%ol%1", True),
+        ("Margaret Hollis - 1001", "%r%a%e%", True),
+        ("Margaret Hollis - 1001", "MARGARET HOLLIS - 1001", True),
+        ("Margaret Hollis - 1001", "Margaret", False),
+        ("Margaret Hollis - 1001", "%Hollis", False),
+        ("Margaret Hollis - 1001", "%1001%Hollis%", False),
+        ("Margaret Hollis - 1001", "%a%a%a%", False),
+        ("abab", "ab%ab", True),
+        ("aba", "ab%ba", False),
+        ("", "%", True),
+        ("", "", True),
+        ("x", "", False),
+        ("anything", "%%%", True),
+        ("a_c", "a_c", True),
+        ("abc", "a_c", False),
+        ("abc", "a.c", False),
+        ("abc", "a*", False),
+        ("a+b", "%+%", True),
+        ("line\nbreak", "line%break", True),
+        ("\u039f\u0394\u039f\u03a3", "%\u03bf\u03c2", True),
+        ("Stra\u00dfe", "strasse", False),
+        ("STRASSE", "stra\u00dfe", False),
+    ],
+)
+def test_like_semantics(text, pattern, expected):
+    assert like(text, pattern) is expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("aAbB_.*\n\u00df\u0131I\u0130\u03a3\u03c3\u03c2")), max_size=10),
+    st.text(alphabet=st.sampled_from(list("aAbB_.*%%\n\u00dfsi\u03c3")), max_size=8),
+)
+def test_like_is_a_case_insensitive_whole_match_where_only_percent_is_a_wildcard(text, pattern):
+    reference = ".*".join(re.escape(part) for part in pattern.split("%"))
+    assert like(text, pattern) is (re.fullmatch(reference, text, re.IGNORECASE | re.DOTALL) is not None)
+
+
+def test_like_is_linear_whatever_the_pattern():
+    """A backtracking match of these patterns never ends; run in a child so that it fails
+    on the timeout instead of freezing the test run."""
+    code = textwrap.dedent(
+        """
+        from qbo_sandbox import query
+        pattern = "%a" * 20 + "%b"
+        parsed = query.parse(f"SELECT * FROM Customer WHERE DisplayName LIKE '{pattern}'")
+        records = [{"Id": str(i), "DisplayName": f"{i:03d}" + "a" * 197} for i in range(200)]
+        assert query.run(parsed, records) == ([], 0)
+        text = "a" * 100_000
+        assert not query.like(text, query.like_parts("%a" * 2000 + "%b"))
+        assert query.like(text + "b", query.like_parts("%a" * 2000 + "%b"))
+        assert query.like(text, query.like_parts("%" * 100_000 + "a"))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def api_query(api_url_v3, realm_id, access_token, text, timeout=10):
+    return requests.get(
+        f"{api_url_v3}/company/{realm_id}/query",
+        params={"query": text, "minorversion": 75},
+        headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def child_sandbox():
+    """A sandbox in its own process: a runaway query there times the client out instead of
+    taking this interpreter down with it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qbo_sandbox", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().split(" on ")[-1].strip()
+        assert url.startswith("http://"), url
+        yield url
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def test_a_pathological_like_answers_at_once(child_sandbox):
+    api_url_v3 = child_sandbox + "/v3"
+    token = Control(child_sandbox).connect(REALM_BLUE_RIDGE)["access_token"]
+    for first in range(0, 200, 25):
+        names = [f"{index:03d}" + "a" * 197 for index in range(first, first + 25)]
+        items = [
+            {"bId": name[:3], "operation": "create", "Customer": {"DisplayName": name}} for name in names
+        ]
+        created = requests.post(
+            f"{api_url_v3}/company/{REALM_BLUE_RIDGE}/batch",
+            json={"BatchItemRequest": items},
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=10,
+        )
+        assert all("Customer" in item for item in created.json()["BatchItemResponse"])
+    text = "SELECT * FROM Customer WHERE DisplayName LIKE '" + "%a" * 20 + "%b'"
+    answer = api_query(api_url_v3, REALM_BLUE_RIDGE, token, text)
+    assert answer.status_code == 200 and answer.json()["QueryResponse"] == {}
+    count = api_query(
+        api_url_v3, REALM_BLUE_RIDGE, token, "SELECT COUNT(*) FROM Customer WHERE DisplayName LIKE '1%a%a%A'"
+    )
+    assert count.json()["QueryResponse"]["totalCount"] == 100
+
+
+def test_a_query_on_one_company_never_holds_up_another(sandbox, monkeypatch):
+    entered, release = threading.Event(), threading.Event()
+    plain_matches = query.matches
+
+    def held_matches(record, condition):
+        entered.set()
+        release.wait(10)
+        return plain_matches(record, condition)
+
+    monkeypatch.setattr(query, "matches", held_matches)
+    blue_ridge = sandbox.control.connect(REALM_BLUE_RIDGE)["access_token"]
+    coastal = sandbox.control.connect(REALM_COASTAL)["access_token"]
+    with ThreadPoolExecutor(1) as pool:
+        text = "SELECT * FROM Customer WHERE DisplayName LIKE '%Reyes%'"
+        held = pool.submit(api_query, sandbox.api_url_v3, REALM_BLUE_RIDGE, blue_ridge, text)
+        try:
+            assert entered.wait(5)
+            other = api_query(sandbox.api_url_v3, REALM_COASTAL, coastal, "SELECT * FROM Employee", timeout=5)
+            assert other.status_code == 200 and other.json()["QueryResponse"]["Employee"]
+            assert sandbox.control.state(REALM_COASTAL)["realms"][REALM_COASTAL]["employees"]
+            assert not held.done()
+        finally:
+            release.set()
+        assert held.result().status_code == 200

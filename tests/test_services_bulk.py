@@ -216,6 +216,16 @@ def test_token_refresh_is_saved_on_the_calling_thread(sandbox, client):
     assert client.tokens.access_token == saved[0][1]
 
 
+def test_fresh_token_refused_leaves_the_jobs_for_the_next_run(sandbox, realm, client):
+    sandbox.control.inject_fault("expire_access_token", times=3)
+    pushes = [job_request(str(i)) for i in range(3)]
+    results = push_jobs(client, pushes)
+    assert [(result.state, result.error.retryable) for result in results] == [("error", True)] * 3
+    assert "freshly refreshed access token" in results[0].error.message
+    assert {result.state for result in push_jobs(client, pushes)} == {"synced"}
+    assert len(named(sandbox, realm, "0 - Water loss")) == 1
+
+
 def test_refused_authorization_stops_the_push(sandbox, client):
     sandbox.control.inject_fault("expire_access_token", times=1)
     sandbox.control.inject_fault("revoke_refresh_token", times=1)

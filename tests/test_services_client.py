@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from chronicle_qbo_addon.services.client import QboClient, QboError, utcnow
+from chronicle_qbo_addon.services.client import QboAuthError, QboClient, QboError, utcnow
 from chronicle_qbo_addon.services.ratelimit import RateLimiter
 
 
@@ -57,13 +57,25 @@ def test_rotated_refresh_token_is_handed_to_on_tokens(sandbox, connect):
     assert client.saved[-1].refresh_token != first_refresh
 
 
-def test_second_401_after_a_refresh_is_an_error_without_tokens(sandbox, connect):
+def test_401_right_after_a_refresh_gets_one_more_refresh(sandbox, connect):
     client = connect()
     sandbox.control.inject_fault("expire_access_token", times=2)
+    assert client.company_info()["CompanyName"] == "Blue Ridge Restoration LLC"
+    assert len(client.saved) == 2 and client.tokens is client.saved[-1]
+    assert requests_to(sandbox, "GET companyinfo") == 3
+    assert requests_to(sandbox, "POST /oauth2/v1/tokens/bearer") == 2
+
+
+def test_fresh_token_refused_again_is_a_retryable_error_without_tokens(sandbox, connect):
+    client = connect()
+    sandbox.control.inject_fault("expire_access_token", times=3)
     with pytest.raises(QboError) as caught:
         client.company_info()
     error = caught.value
-    assert (error.status, error.retryable) == (401, False) and error.intuit_tid
+    assert not isinstance(error, QboAuthError), "the refresh worked: no one needs to reconnect"
+    assert (error.status, error.retryable) == (401, True) and error.intuit_tid
+    assert "freshly refreshed access token" in error.message and "next run" in error.message
+    assert requests_to(sandbox, "GET companyinfo") == 3 and client.sleeps == []
     for secret in (client.tokens.access_token, client.tokens.refresh_token, client.tokens.access_token[:12]):
         assert secret not in str(error) and secret not in repr(error) and secret not in error.detail
 

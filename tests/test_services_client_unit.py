@@ -8,7 +8,15 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from chronicle_qbo_addon.services.client import QboApp, QboAuthError, QboClient, QboError, QboTokens
+from chronicle_qbo_addon.services.client import (
+    INTERACTIVE_RETRIES,
+    INTERACTIVE_TIMEOUT,
+    QboApp,
+    QboAuthError,
+    QboClient,
+    QboError,
+    QboTokens,
+)
 from chronicle_qbo_addon.services.ratelimit import RateLimiter
 
 BASE = "http://intuit.test"
@@ -176,12 +184,16 @@ def test_401_refreshes_once_then_retries(intuit, app):
     assert len(saved) == 1 and client.tokens.refresh_token == "RT-new"
 
 
-def test_second_401_is_an_error(intuit, app):
+def test_fresh_token_refused_twice_is_a_retryable_error(intuit, app):
     intuit.on("/oauth2/v1/tokens/bearer", (200, TOKEN_REPLY, {}))
     intuit.on("/v3/company/4620816365/customer/1", (401, b"unauthorized", {"intuit_tid": "t401"}))
+    saved = []
     with pytest.raises(QboError) as caught:
-        make_client(app).read("Customer", "1")
-    assert (caught.value.status, caught.value.intuit_tid, caught.value.retryable) == (401, "t401", False)
+        make_client(app, on_tokens=saved.append).read("Customer", "1")
+    error = caught.value
+    assert not isinstance(error, QboAuthError)
+    assert (error.status, error.intuit_tid, error.retryable) == (401, "t401", True)
+    assert len(intuit.sent_to("/v3/company/4620816365/customer/1")) == 3 and len(saved) == 2
 
 
 def test_throttling_backs_off_then_succeeds(intuit, app):
@@ -202,6 +214,18 @@ def test_retries_stop_at_max_retries(intuit, app):
         make_client(app, max_retries=2, sleeps=sleeps).read("Customer", "1")
     assert (caught.value.code, caught.value.retryable, caught.value.intuit_tid) == ("http_503", True, "t503")
     assert len(sleeps) == 2 and sleeps[1] > sleeps[0] / 2
+
+
+def test_interactive_client_gives_up_after_one_short_retry(intuit, app):
+    intuit.on("/v3/company/4620816365/query", (503, b"busy", {}))
+    sleeps = []
+    client = make_client(app, timeout=INTERACTIVE_TIMEOUT, max_retries=INTERACTIVE_RETRIES, sleeps=sleeps)
+    with pytest.raises(QboError) as caught:
+        client.query("SELECT * FROM Customer")
+    assert caught.value.retryable
+    sent = intuit.sent_to("/v3/company/4620816365/query")
+    assert [kwargs["timeout"] for _, kwargs in sent] == [10, 10] and len(sleeps) == 1
+    assert sleeps[0] <= 1.0, "a person waits: the one retry comes within a second"
 
 
 def test_lost_create_is_replayed_with_the_same_requestid(intuit, app):

@@ -240,3 +240,38 @@ def test_search_customers_lists_customers_and_jobs(client):
     assert (henderson["active"], henderson["is_job"]) == (False, False)
     assert len(search_customers(client, "", limit=3)) == 3
     assert search_customers(client, "o'brien") == []
+
+
+def recording(client):
+    """Keep the statements the client sends, in ``client.sent``."""
+    real_query = client.query
+    client.sent = []
+
+    def query(statement, params=None):
+        client.sent.append(statement)
+        return real_query(statement, params)
+
+    client.query = query
+    return client
+
+
+def test_search_text_percent_signs_are_no_wildcards(client):
+    recording(client)
+    rows = search_customers(client, "%%0131%%%hollis%")
+    assert [row["fully_qualified_name"] for row in rows] == [
+        "Margaret Hollis - 1001:24-0131 - Drywall and cabinet rebuild"], "every word, in any order"
+    assert client.sent[-1].count("%") == 2 and "LIKE '%hollis%'" in client.sent[-1]
+    assert search_customers(client, "0131%reyes") == [], "a % is no wildcard: both words must appear"
+    assert search_customers(client, "%%%", limit=3) == search_customers(client, "", limit=3)
+    assert "LIKE" not in client.sent[-2], "a text of only % is no filter"
+    assert search_customers(client, "24_0131") == [], "_ is looked for as it is"
+    assert search_customers(client, "24-01%hollis", limit=1)[0]["fully_qualified_name"] == (
+        "Margaret Hollis - 1001:24-0117 - Water mitigation, kitchen supply line")
+
+
+def test_search_text_quotes_and_backslashes_are_looked_for_as_they_are(client):
+    made = client.create("Customer", {"DisplayName": "O'Neil \\ Sons - 1400"})
+    recording(client)
+    [row] = search_customers(client, "o'neil \\ sons")
+    assert row["id"] == made["Id"]
+    assert "LIKE '%o\\'neil \\\\ sons%'" in client.sent[-1]

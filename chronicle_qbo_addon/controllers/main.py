@@ -11,6 +11,26 @@ from ..models.qbo_company import CALLBACK_PATH
 _logger = logging.getLogger(__name__)
 
 
+class _CallbackQueryFilter(logging.Filter):
+    """The access log line of Intuit's redirect would carry the authorization code and the signed
+    state in its query string: only the path is logged."""
+
+    def filter(self, record):
+        if record.args and isinstance(record.args, tuple) and CALLBACK_PATH in str(record.args[0]):
+            first = str(record.args[0])
+            start = first.index(CALLBACK_PATH) + len(CALLBACK_PATH)
+            if first[start:start + 1] == "?":
+                end = first.find(" ", start)
+                first = first[:start] + "?[hidden]" + (first[end:] if end != -1 else "")
+                record.args = (first,) + record.args[1:]
+        return True
+
+
+_werkzeug_logger = logging.getLogger("werkzeug")
+if not any(isinstance(f, _CallbackQueryFilter) for f in _werkzeug_logger.filters):
+    _werkzeug_logger.addFilter(_CallbackQueryFilter())
+
+
 class QboOAuthController(http.Controller):
     @http.route(CALLBACK_PATH, type="http", auth="user", methods=["GET"])
     def qbo_oauth_callback(self, code=None, state=None, realmId=None, error=None, **kwargs):
@@ -37,6 +57,7 @@ class QboOAuthController(http.Controller):
                     ),
                     "redirect_url": back_url,
                 },
+                status=400,
             )
         try:
             with request.env.cr.savepoint():
@@ -45,5 +66,6 @@ class QboOAuthController(http.Controller):
             return request.render(
                 "chronicle_qbo_addon.qbo_oauth_error",
                 {"error": exc.args[0], "redirect_url": back_url},
+                status=400,
             )
         return request.redirect(f"{back_url}/{company.id}")

@@ -82,20 +82,22 @@ class ProjectProject(models.Model):
         return mappings.qbo_company_id.filtered("active")
 
     def _qbo_mark_pending(self):
-        """Note which jobs QuickBooks must hear about, and wake the push; no call to Intuit here."""
-        if not self.env["qbo.company"]._qbo_is_enabled():
-            return
+        """Note which jobs QuickBooks must hear about, and wake the push; no call to Intuit here.
+
+        With QuickBooks Online turned off the jobs are still noted: the toggle pauses the bridge,
+        and what changed meanwhile is pushed when it is turned on again.
+        """
         syncs = self.env["qbo.job.sync"].sudo()._qbo_prepare(self)
-        if syncs.filtered(lambda sync: sync.state == "pending"):
+        if syncs.filtered(lambda sync: sync.state == "pending") and self.env["qbo.company"]._qbo_is_enabled():
             self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs").sudo()._trigger()
 
     def action_qbo_export_job(self):
         """Export job: push this job to each of its QuickBooks companies now."""
         self.ensure_one()
         self._qbo_check_user()
-        if not self.env["qbo.company"]._qbo_is_enabled():
-            raise UserError(self.env._("QuickBooks Online is turned off in Settings > QuickBooks."))
+        self._qbo_check_enabled()
         syncs = self.env["qbo.job.sync"].sudo()._qbo_prepare(self)
+        syncs.qbo_company_id.sudo(False)._qbo_check_access(group="chronicle_qbo_addon.group_qbo_user", operation="read")
         if not syncs:
             raise UserError(
                 self.env._(
@@ -109,6 +111,7 @@ class ProjectProject(models.Model):
     def action_qbo_link_job(self):
         self.ensure_one()
         self._qbo_check_user()
+        self._qbo_check_enabled()
         return self.env["qbo.link.wizard"].action_open(self)
 
     def action_qbo_open_log(self):
@@ -119,6 +122,15 @@ class ProjectProject(models.Model):
         action["context"] = {"default_project_id": self.id}
         action["name"] = self.env._("Accounting log: %s", self.display_name)
         return action
+
+    def _qbo_check_enabled(self):
+        if not self.env["qbo.company"]._qbo_is_enabled():
+            raise UserError(
+                self.env._(
+                    "QuickBooks Online is turned off in Settings > QuickBooks: turn it on, and the "
+                    "jobs changed meanwhile are pushed."
+                )
+            )
 
     def _qbo_check_user(self):
         if not self.env.user.has_group("chronicle_qbo_addon.group_qbo_user"):

@@ -1,15 +1,27 @@
+import ipaddress
 import logging
 import os
+import re
+import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, config
 
-from ..services.client import QboApp, QboAuthError, QboClient, QboError, QboTokens
+from ..services.client import (
+    INTERACTIVE_RETRIES,
+    INTERACTIVE_TIMEOUT,
+    QboApp,
+    QboAuthError,
+    QboClient,
+    QboError,
+    QboTokens,
+)
 from ..services.mapping import CUSTOMER_TEMPLATE_FIELDS, JOB_TEMPLATE_FIELDS, check_template
 from ..services.ratelimit import RateLimiter
 
@@ -18,11 +30,52 @@ _logger = logging.getLogger(__name__)
 PARAM_ENABLED = "chronicle_qbo.enabled"
 PARAM_CLIENT_ID = "chronicle_qbo.client_id"
 PARAM_CLIENT_SECRET = "chronicle_qbo.client_secret"
+PARAM_LOCAL_BASE_URL = "chronicle_qbo.local_base_url"
+DEFAULT_LOCAL_BASE_URL = "http://127.0.0.1:8765"
 CALLBACK_PATH = "/qbo/oauth/callback"
 
 # Refresh a little ahead of Intuit's deadlines so a slow cron never lets a token lapse.
 ACCESS_TOKEN_MARGIN = timedelta(minutes=35)
 REFRESH_TOKEN_MARGIN = timedelta(days=30)
+
+# Where the tokens are sent: only a system administrator may change it.
+ENDPOINT_FIELDS = ("environment", "local_base_url")
+REALM_ID_PATTERN = re.compile(r"[0-9]{1,32}")
+# Rotated tokens wait this long for the company's row, this many times, in their own transaction.
+TOKEN_LOCK_TIMEOUT_MS = 5000
+TOKEN_STORE_ATTEMPTS = 4
+
+
+def check_local_base_url(env, url):
+    """A local sandbox runs on this machine: its URL must name a loopback address.
+
+    :raise ValidationError: for any other URL
+    """
+    parts = urlsplit((url or "").strip())
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if parts.scheme not in ("http", "https") or not loopback:
+        raise ValidationError(
+            env._(
+                "The local sandbox URL must be an http address on this machine, such as "
+                "http://127.0.0.1:8765 (got %(url)s).",
+                url=url or "",
+            )
+        )
+
+
+def check_realm_id(env, realm_id):
+    """:raise UserError: unless the Realm ID is ASCII digits, as Intuit gives it."""
+    if not REALM_ID_PATTERN.fullmatch(realm_id or ""):
+        raise UserError(
+            env._(
+                "The Realm ID is the company ID Intuit shows with the authorization code: "
+                "digits only, such as 9341453050298551."
+            )
+        )
 
 
 class QboCompany(models.Model):
@@ -65,8 +118,9 @@ class QboCompany(models.Model):
     )
     local_base_url = fields.Char(
         string="Local sandbox URL",
-        default="http://127.0.0.1:8765",
-        help="Base URL of the local QuickBooks sandbox (python -m qbo_sandbox).",
+        default=lambda self: self._qbo_local_base_url_setting(),
+        help="Base URL of the local QuickBooks sandbox (python -m qbo_sandbox); a system "
+        "administrator sets it in Settings > QuickBooks.",
     )
     realm_id = fields.Char(
         string="Realm ID",
@@ -144,10 +198,80 @@ class QboCompany(models.Model):
                     self.env._("The job name template starts with {job_number}: the job number always leads.")
                 )
 
+    @api.constrains("environment", "local_base_url")
+    def _check_local_base_url(self):
+        for company in self:
+            if company.environment == "local":
+                check_local_base_url(self.env, company.local_base_url)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._qbo_check_endpoint(vals.get("environment"), vals.get("local_base_url"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if any(
+            name in vals and any(company[name] != vals[name] for company in self)
+            for name in ENDPOINT_FIELDS
+        ):
+            self._qbo_check_system()
+        return super().write(vals)
+
+    @api.model
+    def _qbo_check_endpoint(self, environment, local_base_url):
+        """Where a new company's requests go: Intuit's own servers, or the local sandbox a system
+        administrator set in Settings; any other server is a system administrator's call.
+
+        :raise AccessError: otherwise
+        """
+        if environment != "local" or (local_base_url or "").rstrip("/") == self._qbo_local_base_url_setting():
+            return
+        self._qbo_check_system()
+
+    @api.model
+    def _qbo_check_system(self):
+        """The endpoint decides where tokens and the app's keys are sent: a system administrator's call."""
+        if not (self.env.su or self.env.is_system()):
+            raise AccessError(
+                self.env._(
+                    "Only a system administrator can change where a QuickBooks company's requests "
+                    "are sent (its environment, or a local sandbox URL other than the one in Settings)."
+                )
+            )
+
+    @api.model
+    def _qbo_local_base_url_setting(self):
+        url = self.env["ir.config_parameter"].sudo().get_param(PARAM_LOCAL_BASE_URL) or DEFAULT_LOCAL_BASE_URL
+        return url.rstrip("/")
+
     @api.depends("department_mapping_ids")
     def _compute_department_count(self):
         for company in self:
             company.department_count = len(company.department_mapping_ids)
+
+    # === ACCESS === #
+
+    def _qbo_check_access(self, group="chronicle_qbo_addon.group_qbo_manager", operation="write"):
+        """Refuse a button or wizard before it reaches Intuit: the caller's group, the record's
+        access rights and rules, and the caller's allowed companies.
+
+        :raise AccessError: when the caller may not act on these companies
+        """
+        if self.env.su:
+            return
+        if not self.env.user.has_group(group):
+            raise AccessError(self.env._("This needs the QuickBooks %s group.", self.env.ref(group).name))
+        self.check_access(operation)
+        foreign = self.filtered(lambda company: company.company_id not in self.env.companies)
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "QuickBooks company %(name)s belongs to %(company)s, which you are not working in.",
+                    name=foreign[0].name,
+                    company=foreign[0].company_id.name,
+                )
+            )
 
     # === CONFIGURATION === #
 
@@ -220,37 +344,63 @@ class QboCompany(models.Model):
         }
 
     def _qbo_store_tokens(self, tokens):
-        """Persist tokens Intuit just returned, in a transaction of their own when possible.
+        """Persist tokens Intuit just returned, committed in a transaction of their own.
 
-        Intuit rotates the refresh token's value and the old value stops working: a rotated
-        token rolled back with the caller's transaction would lock the company out, so the write
-        is committed at once, whatever happens to the caller's work afterwards. When the company
-        is not committed yet, or the caller's transaction holds its row, the write stays in the
-        caller's transaction (the only place it can go without waiting on itself).
+        Intuit rotates the refresh token's value and the old value stops working: a rotated token
+        rolled back with the caller's work would lock the company out. The row is locked first,
+        waiting for whoever holds it and trying again on a serialization failure, with a statement
+        that carries no token; the tokens are written only once the row is held, so no failing
+        statement (and no line Odoo logs about one) ever contains a token. Only a company the
+        caller's transaction created, not committed yet, gets them in the caller's transaction.
         """
         self.ensure_one()
         values = self._qbo_token_values(tokens)
-        stored = False
-        with self.env.registry.cursor() as cr:
-            try:
-                cr.execute(
-                    SQL("SELECT id FROM qbo_company WHERE id = %s FOR NO KEY UPDATE NOWAIT", self.id)
-                )
-                if cr.fetchone():
-                    self.with_env(self.env(cr=cr)).sudo().write(values)
-                    stored = True
-            except psycopg2.errors.LockNotAvailable:
-                cr.rollback()
-        if stored:
+        for attempt in range(1, TOKEN_STORE_ATTEMPTS + 1):
+            stored = self._qbo_store_tokens_apart(values)
+            if stored is not None:
+                break
+            _logger.info(
+                "QuickBooks company %s: its row is busy, storing the refreshed tokens again (%d/%d)",
+                self.id, attempt, TOKEN_STORE_ATTEMPTS,
+            )
+            time.sleep(0.2 * attempt)
+        else:
+            _logger.warning(
+                "QuickBooks company %s: the refreshed tokens could not be stored, its row stayed locked",
+                self.id,
+            )
+        if stored is False:
+            self.sudo().write(values)
+        else:
             # This transaction's snapshot predates that commit: reading the row again would give
             # the old tokens back, so the cache takes the new ones.
             self.sudo()._update_cache(values, validate=False)
-        else:
-            self.sudo().write(values)
 
-    def _qbo_client(self):
+    def _qbo_store_tokens_apart(self, values):
+        """One attempt of :meth:`_qbo_store_tokens` in a new transaction.
+
+        :return: True when committed, False when the row is not committed yet, None when it
+            stayed locked or changed under this transaction (try again)
+        """
+        with self.env.registry.cursor() as cr:
+            try:
+                cr.execute(SQL("SET LOCAL lock_timeout = %s", f"{TOKEN_LOCK_TIMEOUT_MS}ms"))
+                cr.execute(
+                    SQL("SELECT id FROM qbo_company WHERE id = %s FOR NO KEY UPDATE", self.id),
+                    log_exceptions=False,
+                )
+            except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+                cr.rollback()
+                return None
+            if not cr.fetchone():
+                return False
+            self.with_env(self.env(cr=cr)).sudo().write(values)
+        return True
+
+    def _qbo_client(self, interactive=False):
         """An Accounting API client for this company that persists every token it refreshes.
 
+        :param interactive: a person waits for the answer: a short time-out and one retry
         :raise UserError: when the company is not connected
         """
         self.ensure_one()
@@ -266,6 +416,7 @@ class QboCompany(models.Model):
             tokens,
             on_tokens=self._qbo_store_tokens,
             rate_limiter=self._qbo_rate_limiter(app),
+            **({"timeout": INTERACTIVE_TIMEOUT, "max_retries": INTERACTIVE_RETRIES} if interactive else {}),
         )
 
     def _qbo_rate_limiter(self, app):
@@ -432,26 +583,18 @@ class QboCompany(models.Model):
 
     def action_qbo_reconnect(self):
         self.ensure_one()
+        self._qbo_check_access()
         return self.env["qbo.connect.wizard"].action_open(qbo_company=self)
 
     def action_qbo_disconnect(self):
-        """Revoke the authorization at Intuit, forget the tokens, keep the history."""
+        """Forget the tokens, keep the history, then revoke the authorization at Intuit.
+
+        The local change is written (and every access check passed) before Intuit is called; when
+        Intuit cannot be reached the whole change is rolled back and the person tries again.
+        """
+        self._qbo_check_access()
         for company in self:
             tokens = company._qbo_tokens()
-            if tokens:
-                try:
-                    company._qbo_app().revoke(tokens.refresh_token)
-                except QboAuthError as error:
-                    # Already revoked or expired at Intuit: nothing is left to revoke.
-                    _logger.info("QuickBooks company %s: authorization already gone at Intuit: %s", company.id, error)
-                except QboError as error:
-                    raise UserError(
-                        self.env._(
-                            "Intuit could not be reached to revoke the connection; nothing was "
-                            "changed. Try again in a moment. (%(error)s)",
-                            error=self._qbo_error_message(error),
-                        )
-                    ) from error
             company.sudo().write(
                 {
                     "state": "disconnected",
@@ -463,11 +606,28 @@ class QboCompany(models.Model):
                 }
             )
             company.message_post(body=self.env._("Disconnected from QuickBooks; the authorization was revoked."))
+            self.env.flush_all()
+            if not tokens:
+                continue
+            try:
+                company._qbo_app().revoke(tokens.refresh_token)
+            except QboAuthError as error:
+                # Already revoked or expired at Intuit: nothing is left to revoke.
+                _logger.info("QuickBooks company %s: authorization already gone at Intuit: %s", company.id, error)
+            except QboError as error:
+                raise UserError(
+                    self.env._(
+                        "Intuit could not be reached to revoke the connection; nothing was "
+                        "changed. Try again in a moment. (%(error)s)",
+                        error=self._qbo_error_message(error),
+                    )
+                ) from error
         return True
 
     def action_qbo_test_connection(self):
         """Read the company file once and tell the person how it went."""
         self.ensure_one()
+        self._qbo_check_access(operation="read")
         _ = self.env._
         try:
             info = self._qbo_client().company_info()
@@ -500,4 +660,5 @@ class QboCompany(models.Model):
         }
 
     def action_qbo_associate_departments(self):
+        self._qbo_check_access()
         return self.env["qbo.department.wizard"].action_open(qbo_company=self[:1])

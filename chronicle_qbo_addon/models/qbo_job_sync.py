@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from ..services.bulk import JOBS_PER_PUSH, push_jobs
 from ..services.client import QboAuthError, QboError
+from ..services.errors import JOB_LINKED_ELSEWHERE
 from ..services.sync import JobPushRequest
 
 _logger = logging.getLogger(__name__)
@@ -165,7 +166,7 @@ class QboJobSync(models.Model):
             if not requests:
                 continue
             try:
-                results = push_jobs(company._qbo_client(), requests)
+                results = push_jobs(company._qbo_client(), requests, taken_job_ids=self._qbo_taken_job_ids(company))
             except QboAuthError as error:
                 company._qbo_needs_reauth(company._qbo_reauth_reason(error))
                 # The jobs wait for the reconnection; the company's activity tells the managers.
@@ -175,6 +176,32 @@ class QboJobSync(models.Model):
                 continue
             for sync, result in zip(pushed, results):
                 sync._qbo_apply(result)
+
+    @api.model
+    def _qbo_taken_job_ids(self, company):
+        """The QuickBooks jobs of this company already linked to an Odoo job: no other job may take one."""
+        rows = self.with_context(active_test=False).search_read(
+            [("qbo_company_id", "=", company.id), ("qbo_job_id", "!=", False)], ["qbo_job_id"]
+        )
+        return frozenset(row["qbo_job_id"] for row in rows)
+
+    def _qbo_error_text(self, error):
+        """What the person reads about a failed push."""
+        if error.code == JOB_LINKED_ELSEWHERE:
+            holder = self.with_context(active_test=False).search(
+                [("qbo_company_id", "=", self.qbo_company_id.id), ("qbo_job_id", "=", error.detail),
+                 ("project_id", "!=", self.project_id.id)],
+                limit=1,
+            )
+            if holder:
+                return self.env._(
+                    "QuickBooks job %(name)s is already linked to job %(job)s. Give this job a job "
+                    "number or name that differs in more than case, colons or what lies past 100 "
+                    "characters, then Export job again.",
+                    name=holder.qbo_job_name,
+                    job=holder.project_id.display_name,
+                )
+        return self.qbo_company_id._qbo_error_message(error)
 
     def _qbo_apply(self, result):
         for event in result.events:
@@ -189,7 +216,7 @@ class QboJobSync(models.Model):
         if result.state == "error":
             error = result.error
             self._qbo_fail(
-                self.qbo_company_id._qbo_error_message(error) if error else self.env._("Push failed."),
+                self._qbo_error_text(error) if error else self.env._("Push failed."),
                 retry=bool(error and error.retryable),
                 logged=True,
             )

@@ -1,7 +1,18 @@
 from odoo import api, fields, models
 
-from .qbo_company import PARAM_CLIENT_ID, PARAM_CLIENT_SECRET, PARAM_ENABLED
+from .qbo_company import (
+    DEFAULT_LOCAL_BASE_URL,
+    PARAM_CLIENT_ID,
+    PARAM_CLIENT_SECRET,
+    PARAM_ENABLED,
+    PARAM_LOCAL_BASE_URL,
+    check_local_base_url,
+)
 from .qbo_log import DEFAULT_LOG_RETENTION_DAYS, PARAM_LOG_RETENTION_DAYS
+
+
+# Readable by system administrators only, by every path that could hand them out.
+SECRET_FIELDS = ("qbo_client_secret",)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -12,6 +23,13 @@ class ResConfigSettings(models.TransientModel):
     qbo_client_secret = fields.Char(
         string="Client secret", config_parameter=PARAM_CLIENT_SECRET, groups="base.group_system"
     )
+    qbo_local_base_url = fields.Char(
+        string="Local sandbox URL",
+        config_parameter=PARAM_LOCAL_BASE_URL,
+        default=DEFAULT_LOCAL_BASE_URL,
+        help="Where the local QuickBooks sandbox (python -m qbo_sandbox) answers, for companies "
+        "connected with the Local sandbox environment; an address on this machine.",
+    )
     qbo_log_retention_days = fields.Integer(
         string="Keep the accounting log (days)",
         config_parameter=PARAM_LOG_RETENTION_DAYS,
@@ -19,6 +37,37 @@ class ResConfigSettings(models.TransientModel):
     )
     qbo_redirect_uri = fields.Char(string="Redirect URI", compute="_compute_qbo_redirect_uri")
     qbo_company_count = fields.Integer(compute="_compute_qbo_company_count")
+
+    @api.model
+    def default_get(self, fields):
+        # A settings field's groups guard its reads, not default_get, which any user may call.
+        values = super().default_get(fields)
+        return self._qbo_without_secrets(values)
+
+    @api.model
+    def get_values(self):
+        return self._qbo_without_secrets(super().get_values())
+
+    def set_values(self):
+        was_enabled = self.env["qbo.company"]._qbo_is_enabled()
+        result = super().set_values()
+        if not was_enabled and self.env["qbo.company"]._qbo_is_enabled():
+            # What changed while the bridge was paused goes now.
+            self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs").sudo()._trigger()
+        return result
+
+    @api.constrains("qbo_local_base_url")
+    def _check_qbo_local_base_url(self):
+        for settings in self:
+            if settings.qbo_local_base_url:
+                check_local_base_url(self.env, settings.qbo_local_base_url)
+
+    @api.model
+    def _qbo_without_secrets(self, values):
+        if not (self.env.su or self.env.is_system()):
+            for name in SECRET_FIELDS:
+                values.pop(name, None)
+        return values
 
     @api.depends("company_id")
     def _compute_qbo_redirect_uri(self):

@@ -19,14 +19,21 @@ did not change costs nothing. A fault on one operation of a batch fails only the
 on it. Every write has a request id derived from the realm, the job key, the role, the payload and
 the job's revision, and a batch request's id derives from those of its operations: a batch resent
 after a lost answer gets QuickBooks' first answer back and creates nothing twice.
+
+Two jobs of the host never end on one QuickBooks job. Job numbers and names that differ only in
+case, in a colon (made a space) or past the cut of long names give one QuickBooks name, so a job
+could find, or adopt after a 6240, the QuickBooks job of another: a job takes a record by name
+only when no other job of the host is linked to it (``taken_job_ids``, and the links of the jobs
+of the push), and of the jobs of one push that share a name under one customer only the first goes
+on. The others fail with :data:`.errors.JOB_LINKED_ELSEWHERE` and nothing is written for them.
 """
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from .dispatch import Dispatcher, Index, Operation
-from .errors import DUPLICATE_NAME, STALE_OBJECT, QboError
-from .mapping import customer_payload, display_name_query, job_payload
+from .errors import DUPLICATE_NAME, JOB_LINKED_ELSEWHERE, STALE_OBJECT, QboError
+from .mapping import DISPLAY_NAME_MAX_LENGTH, customer_payload, display_name_query, job_payload
 from .sync import (
     JobPushResult,
     _changes,
@@ -43,9 +50,12 @@ WORKERS = 10  # Intuit's cap of requests in flight per company
 # batch requests), few enough that the host's memory stays flat and its commits frequent.
 JOBS_PER_PUSH = 500
 _FIELDS = {"id": "Id", "name": "DisplayName", "email": "PrimaryEmailAddr"}
+_SAME_NAME_HINT = ("Job numbers or names that differ only in case, in a colon or after the first %d "
+                   "characters give one QuickBooks name: change the number or name of one of the jobs, or "
+                   "the job name template." % DISPLAY_NAME_MAX_LENGTH)
 
 
-def push_jobs(client, requests, workers=WORKERS):
+def push_jobs(client, requests, workers=WORKERS, taken_job_ids=frozenset()):
     """Push many jobs (and their customers) to one QuickBooks company.
 
     The client's token callback runs on the calling thread, never on a worker: a host's ORM is not
@@ -54,12 +64,16 @@ def push_jobs(client, requests, workers=WORKERS):
     :param client: a :class:`.client.QboClient` of the target company
     :param requests: :class:`.sync.JobPushRequest` objects, with distinct keys
     :param workers: requests sent in parallel at most (the client's rate limiter may allow fewer)
+    :param taken_job_ids: QuickBooks Ids of the jobs linked to jobs of the host in this company,
+        whether pushed now or not; a job found by name, or holding the name on create, is taken
+        only when it is the request's own ``job_id`` or not among these
     :return: one :class:`.sync.JobPushResult` per request, in the same order; QuickBooks failures
-        are reported in them, never raised
+        are reported in them, never raised (a job of the host that would share another's
+        QuickBooks job fails with code :data:`.errors.JOB_LINKED_ELSEWHERE`)
     :raise QboAuthError: when Intuit refuses the saved authorization: no job can be pushed
     """
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qbo-push") as pool:
-        return _BulkPush(Dispatcher(client, pool), requests).run()
+        return _BulkPush(Dispatcher(client, pool), requests, taken_job_ids).run()
 
 
 class _Customer:
@@ -103,12 +117,16 @@ class _Entry:
 
 
 class _BulkPush:
-    def __init__(self, dispatch, requests):
+    def __init__(self, dispatch, requests, taken_job_ids):
         self.dispatch = dispatch
         self.client = dispatch.client
         self.realm_id = self.client.company_id
         self.requests = requests
         self.groups = []
+        self.taken_job_ids = frozenset(taken_job_ids)
+        # QuickBooks job Id -> key of the job of this push that holds it: its link, or the record it
+        # created or took.
+        self.job_holders = {request.job_id: request.key for request in requests if request.job_id}
 
     def run(self):
         on_tokens = self.client.on_tokens
@@ -118,6 +136,7 @@ class _BulkPush:
             entries = [self.prepare(request) for request in self.requests]
             live = [entry for entry in entries if entry.result.state is None]
             self.look_up(live)
+            self.share_no_job_names(live)
             self.write_rounds(live)
         finally:
             self.client.on_tokens = on_tokens
@@ -161,14 +180,17 @@ class _BulkPush:
             entry.group = groups[key]
             entry.group.entries.append(entry)
         while True:
-            wanted = defaultdict(set)
+            wanted = defaultdict(dict)
             pending = [g for g in self.groups if g.step and not g.failed]
             pending += [e for e in live if e.step and e.alive]
             for thing in pending:
-                wanted[_FIELDS[thing.step]].add(thing.lookup_value())
+                # QuickBooks compares names and e-mails without case: one spelling is asked for.
+                value = thing.lookup_value()
+                wanted[_FIELDS[thing.step]].setdefault(value.casefold(), value)
             if not wanted:
                 break
-            rows, failed = self.dispatch.lookup(wanted)
+            rows, failed = self.dispatch.lookup({field: list(spellings.values())
+                                                 for field, spellings in wanted.items()})
             index = Index(rows)
             for thing in pending:
                 error = failed.get((_FIELDS[thing.step], thing.lookup_value().casefold()))
@@ -236,6 +258,37 @@ class _BulkPush:
                 group.entries = []
         self.groups = [group for group in self.groups if group.entries]
 
+    def share_no_job_names(self, live):
+        """Of the jobs of one customer that would get one QuickBooks name, only the first goes on.
+
+        A job already holding its linked record keeps it and its name; a job still to be found by
+        name or created comes after them, in the order of the push.
+        """
+        claimed = {}
+        holding = [entry for entry in live if entry.alive and entry.record is not None]
+        seeking = [entry for entry in live if entry.alive and entry.record is None]
+        for entry in holding + seeking:
+            name = entry.job["DisplayName"]
+            first = claimed.setdefault((entry.group, name.casefold()), entry)
+            if first is not entry and entry.record is None:
+                self.fail(entry, QboError(
+                    JOB_LINKED_ELSEWHERE, "QuickBooks job \"%s\" is already linked to another job pushed "
+                    "with this one, under the same customer. %s" % (name, _SAME_NAME_HINT),
+                    detail=first.request.key))
+
+    def may_take(self, entry, record):
+        """Whether the job may be linked to a QuickBooks job found holding its name."""
+        record_id = record["Id"]
+        if record_id == entry.request.job_id:
+            return True
+        holder = self.job_holders.get(record_id)
+        return record_id not in self.taken_job_ids and holder in (None, entry.request.key)
+
+    def linked_elsewhere(self, entry, record):
+        self.fail(entry, QboError(
+            JOB_LINKED_ELSEWHERE, "QuickBooks job \"%s\" (Id %s) is already linked to another job. %s" % (
+                record.get("DisplayName"), record["Id"], _SAME_NAME_HINT), detail=record["Id"]))
+
     # === WRITES === #
 
     def write_rounds(self, live):
@@ -278,6 +331,9 @@ class _BulkPush:
             if _parent_id(entry.found) != customer_id:
                 self.fail(entry, name_conflict(self.client, name, entry.found))
                 return []
+            if not self.may_take(entry, entry.found):
+                self.linked_elsewhere(entry, entry.found)
+                return []
             entry.record = entry.found
             self.event(entry, "link_job", "info", "Job \"%s\" found in QuickBooks under its customer." % name,
                        entry.record["Id"])
@@ -289,6 +345,7 @@ class _BulkPush:
         return ops
 
     def job_written(self, entry, record):
+        self.job_holders[record["Id"]] = entry.request.key
         entry.record = record
         entry.result.job_id = record["Id"]
         entry.result.job_name = record.get("DisplayName")
@@ -322,6 +379,8 @@ class _BulkPush:
     def adopted(self, role, entry, done, failed, record, intuit_tid):
         if isinstance(record, QboError):
             return failed(record)
+        if role == "job" and not self.may_take(entry, record):
+            return self.linked_elsewhere(entry, record)
         message = "%s \"%s\" already existed in QuickBooks; linked to it." % (
             role.capitalize(), record.get("DisplayName"))
         self.event(entry, "link_%s" % role, "info", message, record["Id"], intuit_tid=intuit_tid)

@@ -26,6 +26,14 @@ REFRESH_MARGIN = timedelta(seconds=60)
 QUERY_PAGE_SIZE = 1000
 BATCH_SIZE = 30
 MAX_BACKOFF = 60.0
+# A 401 gets a refresh and a resend; a 401 right after a refresh Intuit accepted is not the saved
+# authorization failing, so the fresh token gets one more refresh and resend before the call fails.
+MAX_TOKEN_REFRESHES = 2
+# For reads a person waits on (Link job's search): a host builds its client with
+# ``timeout=INTERACTIVE_TIMEOUT, max_retries=INTERACTIVE_RETRIES``, so a slow or failing Intuit
+# answers within seconds, not after the minutes of backoff a background push can afford.
+INTERACTIVE_TIMEOUT = 10
+INTERACTIVE_RETRIES = 1
 _PAGING = re.compile(r"(?i)\b(STARTPOSITION|MAXRESULTS)\b")
 
 
@@ -34,8 +42,8 @@ class QboClient(QuickBooks):
 
     python-quickbooks does the requests and reads Intuit's faults; this class sends them through a
     plain ``requests.Session`` (timeout, bearer token, no OAuth2Session, so plain-http local
-    sandboxes work), refreshes the access token before it expires and once after a 401, retries
-    throttled, failed and lost requests with backoff, and turns every failure into a
+    sandboxes work), refreshes the access token before it expires and after a 401 (twice at most),
+    retries throttled, failed and lost requests with backoff, and turns every failure into a
     :class:`QboError`. Writes are retried only when they carry a ``requestid``. ``query`` returns
     rows, so python-quickbooks' object helpers (``Customer.filter(qb=...)``) do not apply here.
     """
@@ -54,9 +62,11 @@ class QboClient(QuickBooks):
         :param on_tokens: called with the new :class:`QboTokens` after every refresh, to save them
         :param minorversion: Accounting API minor version (75 is Intuit's minimum)
         :param max_retries: retries after the first attempt for retryable failures
+            (:data:`INTERACTIVE_RETRIES` for reads a person waits on)
         :param sleep: waits between retries (injectable for tests)
         :param rate_limiter: the realm's :class:`RateLimiter` (default: shared per realm)
-        :param timeout: seconds per HTTP request (default: the app's)
+        :param timeout: seconds per HTTP request (default: the app's; :data:`INTERACTIVE_TIMEOUT`
+            for reads a person waits on)
         """
         self.app = app
         self.company_id = str(realm_id)
@@ -209,7 +219,7 @@ class QboClient(QuickBooks):
 
     def _call(self, func, *args, retry_safe=True, **kwargs):
         attempt = 0
-        refreshed = False
+        refreshes = 0
         rejected_token = None
         while True:
             sent = False
@@ -224,8 +234,14 @@ class QboClient(QuickBooks):
                 raise
             except QboError as exc:
                 error = exc  # the token refresh failed: nothing was sent
-            if sent and error.status == 401 and not refreshed:
-                refreshed = True
+            if sent and error.status == 401:
+                if refreshes >= MAX_TOKEN_REFRESHES:
+                    # The refresh itself was accepted, so the saved authorization holds: this is
+                    # Intuit's to fix, and the same call may well pass in a few minutes.
+                    raise QboError("401", "Intuit refused a freshly refreshed access token (HTTP 401); "
+                                   "jobs being pushed stay pending and go again on the next run.",
+                                   error.detail, error.intuit_tid, retryable=True, status=401)
+                refreshes += 1
                 rejected_token = self._local.token_used
                 continue
             if not error.retryable or not (retry_safe or not sent) or attempt >= self.max_retries:

@@ -6,6 +6,10 @@ NOT_FOUND = "610"
 STALE_OBJECT = "5010"
 DUPLICATE_NAME = "6240"
 THROTTLED = "3001"
+# The bridge's own code: a QuickBooks job that belongs to another job of the host. Names that differ
+# only in case, in a colon or past the cut of long names are one name in QuickBooks, so a second
+# job of the host could otherwise find, and take over, the first one's QuickBooks job.
+JOB_LINKED_ELSEWHERE = "job_linked_elsewhere"
 
 # Longest detail kept: Intuit's HTML error pages would otherwise end up whole in the accounting log.
 _DETAIL_LIMIT = 1000

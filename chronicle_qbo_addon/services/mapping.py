@@ -107,11 +107,16 @@ def quote_query_literal(value):
 def check_template(template, fields):
     """Check a name template before it is saved.
 
+    A template renders to its placeholders' values and the text between them: without a
+    placeholder every name would be empty (see :func:`render_name`), and every push refused.
+
     :param template: text with ``{field}`` placeholders, e.g. ``"{job_number} - {job_name}"``
     :param fields: the placeholder names allowed
-    :raise ValueError: on a syntax error, a format spec, a conversion or an unknown placeholder
+    :raise ValueError: on a syntax error, a format spec, a conversion, an unknown placeholder or
+        no placeholder at all (``{{customer}}`` is the literal text "{customer}", not one)
     """
-    for _literal, field, spec, conversion in string.Formatter().parse(template):
+    placeholders = 0
+    for _literal, field, spec, conversion in string.Formatter().parse(_text(template)):
         if field is None:
             continue
         if spec or conversion:
@@ -119,6 +124,12 @@ def check_template(template, fields):
         if field not in fields:
             raise ValueError("Unknown placeholder {%s}; use one of: %s" % (
                 field, ", ".join("{%s}" % name for name in fields)))
+        placeholders += 1
+    if not placeholders:
+        example = next(iter(fields))
+        raise ValueError("A name template needs at least one placeholder such as {%s}; doubled braces "
+                         "such as {{%s}} are not placeholders but the text itself. Use one of: %s" % (
+                             example, example, ", ".join("{%s}" % name for name in fields)))
 
 
 def render_name(template, values):

@@ -132,22 +132,34 @@ def push_job(client, request):
 def search_customers(client, text, limit=20):
     """Find customers and jobs by name for linking a job by hand, shown as ``Customer:Job``.
 
-    The text is looked for in FullyQualifiedName, so a customer's name also finds its jobs.
+    The text is looked for in FullyQualifiedName, so a customer's name also finds its jobs. A ``%``
+    in the text separates words that must all appear, in any order: QuickBooks' LIKE has no escape,
+    so a ``%`` sent would be a wildcard. QuickBooks is asked for the longest word (one read, its
+    ``%`` only around it) and the rows are then kept when they hold the other words too. ``_`` is
+    no wildcard in QuickBooks and is looked for as it is.
 
-    :param client: a :class:`.client.QboClient`
-    :param text: part of a name (sanitized like names are); empty lists the first names
+    :param client: a :class:`.client.QboClient` (one built with the interactive time-out and
+        retries of :mod:`.client`, since a person waits)
+    :param text: part of a name (sanitized like names are); empty, or only ``%``, lists the first
+        names
     :param limit: most rows returned
     :return: list of dicts {id, name, fully_qualified_name, is_job, parent_id, parent_name, active}
     :raise QboError: when QuickBooks cannot answer
     """
-    text = sanitize_display_name(text)
-    where = "Active IN (true, false)"
-    if text:
-        where += " AND FullyQualifiedName LIKE %s" % quote_query_literal("%" + text + "%")
+    words = [word.strip() for word in sanitize_display_name(text).split("%")]
+    words = sorted((word for word in words if word), key=len, reverse=True)
     limit = max(1, min(int(limit), SEARCH_MAX_RESULTS))
-    rows = client.query(
-        "SELECT * FROM Customer WHERE %s ORDERBY FullyQualifiedName MAXRESULTS %d" % (where, limit))
-    return [_summary(row) for row in rows]
+    where = "Active IN (true, false)"
+    if words:
+        where += " AND FullyQualifiedName LIKE %s" % quote_query_literal("%" + words[0] + "%")
+    others = [word.casefold() for word in words[1:]]
+    # The other words are matched here, after the read: ask for as many rows as a read gives.
+    rows = client.query("SELECT * FROM Customer WHERE %s ORDERBY FullyQualifiedName MAXRESULTS %d" % (
+        where, SEARCH_MAX_RESULTS if others else limit))
+    summaries = [_summary(row) for row in rows]
+    found = [row for row in summaries
+             if all(word in row["fully_qualified_name"].casefold() for word in others)]
+    return found[:limit]
 
 
 def _summary(row):

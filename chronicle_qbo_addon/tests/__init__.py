@@ -8,3 +8,4 @@ from . import test_link
 from . import test_tours
 from . import test_job_rules
 from . import test_bulk_push
+from . import test_security

@@ -3,7 +3,7 @@ import requests
 
 from odoo.tests import TransactionCase, new_test_user
 
-from ..models.qbo_company import PARAM_CLIENT_ID, PARAM_CLIENT_SECRET, PARAM_ENABLED
+from ..models.qbo_company import PARAM_CLIENT_ID, PARAM_CLIENT_SECRET, PARAM_ENABLED, PARAM_LOCAL_BASE_URL
 
 try:
     from qbo_sandbox import SandboxServer
@@ -36,6 +36,7 @@ class QboSandboxMixin:
         params.set_param(PARAM_ENABLED, "True")
         params.set_param(PARAM_CLIENT_ID, CLIENT_ID)
         params.set_param(PARAM_CLIENT_SECRET, CLIENT_SECRET)
+        params.set_param(PARAM_LOCAL_BASE_URL, cls.sandbox.url)
         cls.sandbox_call(
             "POST",
             "/_sandbox/apps",

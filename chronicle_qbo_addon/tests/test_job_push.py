@@ -1,6 +1,6 @@
 from unittest.mock import patch
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -338,10 +338,31 @@ class TestJobPushBadInput(JobPushCase):
         self.push()
         self.assertEqual(sync.state, "synced")
 
-    def test_turned_off_bridge_pushes_nothing(self):
-        self.env["ir.config_parameter"].sudo().set_param("chronicle_qbo.enabled", False)
+    def test_turned_off_bridge_pauses_and_forgets_nothing(self):
         job = self.new_job()
-        self.assertFalse(job.qbo_job_sync_ids)
+        self.push()
+        sync = self.sync_of(job)
+        self.assertEqual(sync.state, "synced")
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("chronicle_qbo.enabled", False)
+        writes = self.writes()
+        job.name = "Basement and stairwell water loss"
+        self.push()
+        self.assertEqual(self.writes(), writes, "nothing reaches QuickBooks while the bridge is off")
+        self.assertEqual(sync.state, "pending", "the edit is remembered")
+        for button in (job.action_qbo_export_job, job.action_qbo_link_job):
+            with self.assertRaisesRegex(UserError, "turned off"):
+                button()
+        cron = self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        settings = self.env["res.config.settings"].create({"qbo_enabled": True})
+        settings.execute()
+        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers,
+                           "turning the bridge on wakes the push")
+        self.push()
+        self.assertEqual(sync.state, "synced")
+        self.assertTrue(self.qbo_named(sync.qbo_job_name))
+        self.assertIn("Basement and stairwell water loss", sync.qbo_job_name)
 
 
 @tagged("post_install", "-at_install")

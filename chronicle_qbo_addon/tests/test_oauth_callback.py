@@ -1,3 +1,4 @@
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -93,7 +94,7 @@ class TestOAuthCallback(QboSandboxMixin, HttpCase):
         _wizard, redirect_url = self._sign_in_at_intuit(realm_id=REALM_BLUE_RIDGE)
         wrong_realm = redirect_url.replace(f"realmId={REALM_BLUE_RIDGE}", f"realmId={REALM_SUMMIT}")
         response = self._follow(wrong_realm)
-        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.status_code, 400)
         self.assertIn("issued for another company file", response.text)
         self.assertFalse(self.env["qbo.company"].search([("realm_id", "in", [REALM_BLUE_RIDGE, REALM_SUMMIT])]))
 
@@ -102,6 +103,23 @@ class TestOAuthCallback(QboSandboxMixin, HttpCase):
         wizard, redirect_url = self._sign_in_at_intuit()
         state = parse_qs(urlsplit(redirect_url).query)["state"][0]
         response = self._follow(f"/qbo/oauth/callback?error=access_denied&state={state}")
-        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.status_code, 400)
         self.assertIn("access_denied", response.text)
         self.assertFalse(self.env["qbo.company"].search([("realm_id", "=", REALM_BLUE_RIDGE)]))
+
+    def test_access_log_line_hides_the_code_and_the_state(self):
+        """Odoo's request handler logs each request line through werkzeug once the answer is sent
+        (too late for a test to wait on): the same call, with the redirect's own request line."""
+        _wizard, redirect_url = self._sign_in_at_intuit()
+        parts = urlsplit(redirect_url)
+        query = parse_qs(parts.query)
+        logger = logging.getLogger("werkzeug")
+        record = logger.makeRecord(
+            "werkzeug", logging.INFO, __file__, 0, '"%s" %s %s',
+            (f"GET {parts.path}?{parts.query} HTTP/1.1", "303", "-"), None,
+        )
+        self.assertTrue(logger.filter(record), "the line is still logged")
+        line = record.getMessage()
+        self.assertEqual(line, '"GET /qbo/oauth/callback?[hidden] HTTP/1.1" 303 -')
+        self.assertNotIn(query["code"][0], line)
+        self.assertNotIn(query["state"][0], line)

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError
 from odoo.tools import consteq
 from odoo.tools.misc import hmac
 
+from ..models.qbo_company import check_local_base_url, check_realm_id
+
 STATE_SCOPE = "chronicle_qbo_oauth"
 
 
@@ -26,7 +28,9 @@ class QboConnectWizard(models.TransientModel):
         required=True,
         default="production",
     )
-    local_base_url = fields.Char(string="Local sandbox URL", default="http://127.0.0.1:8765")
+    local_base_url = fields.Char(
+        string="Local sandbox URL", default=lambda self: self.env["qbo.company"]._qbo_local_base_url_setting()
+    )
     auth_code = fields.Char(string="Authorization code")
     realm_id = fields.Char(string="Realm ID")
     name = fields.Char(string="Company name", help="Any name; it does not have to be the QuickBooks file's name.")
@@ -35,6 +39,7 @@ class QboConnectWizard(models.TransientModel):
 
     @api.model
     def action_open(self, qbo_company=None):
+        (qbo_company or self.env["qbo.company"])._qbo_check_access()
         values = {}
         if qbo_company:
             values = {
@@ -88,7 +93,18 @@ class QboConnectWizard(models.TransientModel):
 
     # === STEPS === #
 
+    def _qbo_check(self):
+        """Checks made before any request to Intuit: who asks, for which company, sent where."""
+        self.ensure_one()
+        self.qbo_company_id._qbo_check_access()
+        if self.environment == "local":
+            target = self.qbo_company_id
+            if not (target.environment == "local" and target.local_base_url == self.local_base_url):
+                self.env["qbo.company"]._qbo_check_endpoint(self.environment, self.local_base_url)
+            check_local_base_url(self.env, self.local_base_url)
+
     def _qbo_app(self):
+        self._qbo_check()
         return self.env["qbo.company"]._qbo_app(
             environment=self.environment, local_base_url=self.local_base_url
         )
@@ -118,6 +134,7 @@ class QboConnectWizard(models.TransientModel):
         :raise UserError: on bad input or when Intuit refuses; nothing is changed then
         """
         self.ensure_one()
+        self._qbo_check()
         _ = self.env._
         code = (code or "").strip()
         realm_id = (realm_id or "").strip()
@@ -125,13 +142,7 @@ class QboConnectWizard(models.TransientModel):
             raise UserError(_("This authorization was already used. Start again with Add company."))
         if not code:
             raise UserError(_("Paste the authorization code Intuit showed after you signed in."))
-        if not realm_id.isdigit():
-            raise UserError(
-                _(
-                    "The Realm ID is the company ID Intuit shows with the authorization code: "
-                    "digits only, such as 9341453050298551."
-                )
-            )
+        check_realm_id(self.env, realm_id)
         target = self.qbo_company_id
         if target.realm_id and target.realm_id != realm_id:
             raise UserError(

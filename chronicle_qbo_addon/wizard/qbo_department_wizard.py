@@ -40,6 +40,7 @@ class QboDepartmentWizard(models.TransientModel):
 
     def action_associate(self):
         self.ensure_one()
+        self.qbo_company_id._qbo_check_access()
         if not self.department_ids:
             raise UserError(self.env._("Choose at least one production department."))
         taken = self.env["qbo.department.mapping"].sudo().search(

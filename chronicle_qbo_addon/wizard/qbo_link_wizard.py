@@ -1,5 +1,5 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..services.client import QboError
 from ..services.sync import search_customers
@@ -31,6 +31,7 @@ class QboLinkWizard(models.TransientModel):
 
     @api.model
     def action_open(self, job):
+        job.check_access("read")
         targets = job._qbo_target_companies().filtered(lambda company: company.state == "connected")
         if not targets:
             raise UserError(
@@ -61,13 +62,33 @@ class QboLinkWizard(models.TransientModel):
     def _onchange_search_text(self):
         self._qbo_search()
 
+    def _qbo_check(self):
+        """Only the job's own connected QuickBooks companies, in the caller's companies.
+
+        :raise AccessError: for any other QuickBooks company, whatever the wizard was given
+        """
+        # An onchange works on a copy of the wizard: its records are checked as stored.
+        company = self.qbo_company_id._origin
+        self.project_id._origin.check_access("read")
+        company._qbo_check_access(group="chronicle_qbo_addon.group_qbo_user", operation="read")
+        if company not in self.project_id._origin._qbo_target_companies():
+            raise AccessError(
+                self.env._(
+                    "Job %(job)s is not pushed to QuickBooks company %(qbo)s: link it in one of its "
+                    "own companies.",
+                    job=self.project_id.display_name,
+                    qbo=self.qbo_company_id.name,
+                )
+            )
+
     def _qbo_search(self):
         """Look the text up in QuickBooks, customers and jobs alike, shown as Customer:Job."""
         if not self.qbo_company_id or self.qbo_company_id.state != "connected":
             self.line_ids = [Command.clear()]
             return
+        self._qbo_check()
         try:
-            rows = search_customers(self.qbo_company_id._qbo_client(), self.search_text or "")
+            rows = search_customers(self.qbo_company_id._qbo_client(interactive=True), self.search_text or "")
         except QboError as error:
             raise UserError(self.qbo_company_id._qbo_error_message(error)) from error
         self.line_ids = [Command.clear()] + [
@@ -88,6 +109,7 @@ class QboLinkWizard(models.TransientModel):
     def action_link(self):
         """Link the job to the ticked QuickBooks job, or to the ticked customer with a new job under it."""
         self.ensure_one()
+        self._qbo_check()
         chosen = self.line_ids.filtered("selected")
         if len(chosen) != 1:
             raise UserError(self.env._("Tick the one QuickBooks customer or job to link this job to."))
