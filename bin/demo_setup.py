@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from qbo_sandbox.consent import sign_in
 
 MODULE = "chronicle_qbo_addon"
+PARAM_LOCAL_BASE_URL = "chronicle_qbo.local_base_url"  # Settings > QuickBooks > Local sandbox
 REALM_BLUE_RIDGE = "9341453050298551"
 REALM_COASTAL = "9341453050298553"
 
@@ -80,7 +81,7 @@ class DemoSetup:
     # === STEPS === #
 
     def run(self):
-        self.set_base_url()
+        self.set_urls()
         for spec in COMPANIES:
             self.ensure_company(spec)
         for spec in COMPANIES:
@@ -97,12 +98,22 @@ class DemoSetup:
         self.push()
         self.report()
 
-    def set_base_url(self):
-        """The redirect URI sent to Intuit is built on web.base.url: the demo's address."""
+    def set_urls(self):
+        """The redirect URI sent to Intuit is built on web.base.url: the demo's address. The local
+        sandbox is the one this demo started, on whatever port it was given: Settings' Local
+        sandbox URL (what Add company offers) and the companies already connected follow it."""
         params = self.env["ir.config_parameter"].sudo()
         if params.get_param("web.base.url") != self.odoo_url:
             params.set_param("web.base.url", self.odoo_url)
-            self.commit()
+        if params.get_param(PARAM_LOCAL_BASE_URL) != self.sandbox_url:
+            params.set_param(PARAM_LOCAL_BASE_URL, self.sandbox_url)
+        moved = self.env["qbo.company"].with_context(active_test=False).search(
+            [("environment", "=", "local"), ("local_base_url", "!=", self.sandbox_url)]
+        )
+        if moved:
+            moved.write({"local_base_url": self.sandbox_url})
+            self.say(f"{', '.join(moved.mapped('name'))}: local sandbox now at {self.sandbox_url}")
+        self.commit()
 
     def company(self, realm):
         return self.env["qbo.company"].with_context(active_test=False).search([("realm_id", "=", realm)], limit=1)

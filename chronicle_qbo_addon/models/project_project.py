@@ -36,6 +36,13 @@ class ProjectProject(models.Model):
         help="Where the work happens; the customer's address when left empty.",
     )
     qbo_job_sync_ids = fields.One2many("qbo.job.sync", "project_id", string="QuickBooks")
+    qbo_state = fields.Selection(
+        [("error", "Error"), ("pending", "Pending"), ("synced", "Synced")],
+        string="QuickBooks",
+        compute="_compute_qbo_state",
+        store=True,
+        help="Where the job stands in QuickBooks, the worst of its companies: Error, Pending, Synced.",
+    )
     qbo_log_count = fields.Integer(compute="_compute_qbo_log_count")
 
     _job_number_uniq = models.UniqueIndex(
@@ -48,6 +55,14 @@ class ProjectProject(models.Model):
         for job in self:
             if not job.site_partner_id or job.site_partner_id == job._origin.partner_id:
                 job.site_partner_id = job.partner_id
+
+    @api.depends("qbo_job_sync_ids.state", "qbo_job_sync_ids.active")
+    def _compute_qbo_state(self):
+        for job in self:
+            states = set(job.qbo_job_sync_ids.filtered("active").mapped("state"))
+            job.qbo_state = next((state for state in ("error", "pending") if state in states), False) or (
+                "synced" if states else False
+            )
 
     def _compute_qbo_log_count(self):
         counts = dict(

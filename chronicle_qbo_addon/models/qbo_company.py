@@ -448,8 +448,9 @@ class QboCompany(models.Model):
     @api.model
     def _qbo_reauth_reason(self, error):
         return self.env._(
-            "Intuit refused the saved authorization: %(error)s. Press Reconnect and sign in to Intuit again.",
-            error=str(error),
+            "Intuit no longer accepts the saved authorization (expired, revoked or replaced; "
+            "%(code)s): press Reconnect and sign in to Intuit again.",
+            code=error.code,
         )
 
     def _qbo_refresh(self):
@@ -658,6 +659,16 @@ class QboCompany(models.Model):
                 "next": next_action or {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def action_qbo_run_bridge_now(self):
+        """Run bridge now: the scheduled run starts at once instead of tonight."""
+        self._qbo_check_access()
+        self.env.ref("chronicle_qbo_addon.ir_cron_qbo_run_bridge").sudo()._trigger()
+        return self._qbo_notify(
+            "info",
+            self.env._("The bridge runs now"),
+            self.env._("Pending jobs are pushed in a moment; the accounting log shows what was done."),
+        )
 
     def action_qbo_associate_departments(self):
         self._qbo_check_access()

@@ -4,12 +4,13 @@ import time
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..services.bulk import JOBS_PER_PUSH, push_jobs
 from ..services.client import QboAuthError, QboError
-from ..services.errors import JOB_LINKED_ELSEWHERE
+from ..services.errors import CUSTOMER_BOUND_ELSEWHERE, JOB_LINKED_ELSEWHERE
+from ..services.mapping import DISPLAY_NAME_MAX_LENGTH, customer_display_name
 from ..services.sync import JobPushRequest
 
 _logger = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class QboJobSync(models.Model):
     )
     company_id = fields.Many2one(related="qbo_company_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(related="project_id.partner_id", string="Customer")
+    job_number = fields.Char(related="project_id.job_number", string="Job number")
     active = fields.Boolean(default=True, help="Archived when the job no longer has a department of this company.")
     state = fields.Selection(
         [("pending", "Pending"), ("synced", "Synced"), ("linked", "Linked"), ("error", "Error")],
@@ -105,6 +107,8 @@ class QboJobSync(models.Model):
         return JobPushRequest(
             key=f"{self.env.cr.dbname}:job:{job.id}",
             customer=customer._qbo_customer_values(),
+            customer_key=self._qbo_customer_key(customer),
+            customer_alt_name=self._qbo_customer_alt_name(customer, company.customer_name_template),
             job=job._qbo_job_values(),
             customer_template=company.customer_name_template,
             job_template=company.job_name_template,
@@ -166,7 +170,12 @@ class QboJobSync(models.Model):
             if not requests:
                 continue
             try:
-                results = push_jobs(company._qbo_client(), requests, taken_job_ids=self._qbo_taken_job_ids(company))
+                results = push_jobs(
+                    company._qbo_client(),
+                    requests,
+                    taken_job_ids=self._qbo_taken_job_ids(company),
+                    customer_bindings=self._qbo_customer_bindings(company),
+                )
             except QboAuthError as error:
                 company._qbo_needs_reauth(company._qbo_reauth_reason(error))
                 # The jobs wait for the reconnection; the company's activity tells the managers.
@@ -176,6 +185,45 @@ class QboJobSync(models.Model):
                 continue
             for sync, result in zip(pushed, results):
                 sync._qbo_apply(result)
+
+    @api.model
+    def _qbo_customer_key(self, customer):
+        """Who a QuickBooks customer is bound to: one Odoo contact per company file."""
+        return f"partner:{customer.id}"
+
+    @api.model
+    def _qbo_customer_alt_name(self, customer, template):
+        """The distinct name a contact's customer takes when its own name belongs to another
+        contact's customer: the template with the contact's reference, never empty (the contact's
+        number when it has no reference of its own)."""
+        values = customer._qbo_customer_values()
+        settings = {"customer_template": template}
+        primary = customer_display_name(values, settings)
+        alternative = customer_display_name(dict(values, ref=values.get("ref") or f"C{customer.id}"), settings)
+        if alternative.casefold() == primary.casefold():
+            suffix = f" - C{customer.id}"
+            alternative = primary[: DISPLAY_NAME_MAX_LENGTH - len(suffix)].rstrip() + suffix
+        return alternative
+
+    @api.model
+    def _qbo_customer_bindings(self, company):
+        """{QuickBooks customer Id: contact key} of the customers this company file's jobs are bound to."""
+        self.flush_model(["qbo_customer_id", "project_id", "qbo_company_id"])
+        self.env["project.project"].flush_model(["partner_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        # One query per batch of jobs: the ORM would load every job and contact of the company.
+        self.env.cr.execute(
+            SQL(
+                """SELECT sync.qbo_customer_id, partner.commercial_partner_id
+                     FROM qbo_job_sync sync
+                     JOIN project_project job ON job.id = sync.project_id
+                     JOIN res_partner partner ON partner.id = job.partner_id
+                    WHERE sync.qbo_company_id = %s AND sync.qbo_customer_id IS NOT NULL""",
+                company.id,
+            )
+        )
+        Partner = self.env["res.partner"]
+        return {qbo_id: self._qbo_customer_key(Partner.browse(partner_id)) for qbo_id, partner_id in self.env.cr.fetchall()}
 
     @api.model
     def _qbo_taken_job_ids(self, company):
@@ -201,6 +249,12 @@ class QboJobSync(models.Model):
                     name=holder.qbo_job_name,
                     job=holder.project_id.display_name,
                 )
+        if error.code == CUSTOMER_BOUND_ELSEWHERE:
+            return self.env._(
+                "%(message)s Give this contact a reference (Internal Reference on the contact) that "
+                "makes its QuickBooks name distinct, then Export job again.",
+                message=error.message,
+            )
         return self.qbo_company_id._qbo_error_message(error)
 
     def _qbo_apply(self, result):
@@ -271,6 +325,34 @@ class QboJobSync(models.Model):
             "\n".join(lines),
             next_action,
         )
+
+    # === BUTTONS === #
+
+    def action_qbo_retry(self):
+        """Retry: jobs in error go again with the next push, which starts now."""
+        if not self.env.user.has_group("chronicle_qbo_addon.group_qbo_user"):
+            raise AccessError(self.env._("Only QuickBooks users can retry jobs."))
+        self.check_access("read")
+        failed = self.filtered(lambda sync: sync.state == "error")
+        failed.sudo().write({"state": "pending", "last_error": False})
+        if failed:
+            self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs").sudo()._trigger()
+        return self.env["qbo.company"]._qbo_notify(
+            "info",
+            self.env._("Retry"),
+            self.env._("%(count)s job(s) will be pushed again in a moment.", count=len(failed))
+            if failed else self.env._("None of these jobs is in error."),
+        )
+
+    def action_open_job(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "project.project",
+            "res_id": self.project_id.id,
+            "view_mode": "form",
+            "target": "current",
+        }
 
     # === LINK === #
 
@@ -406,8 +488,10 @@ class QboJobSync(models.Model):
             start = time.monotonic()
             counts = self._qbo_push_pending(company)
             left += counts.pop("left")
+            if not any(counts.values()):
+                continue  # nothing waited: nothing to tell
             message = self.env._(
-                "%(pushed)s jobs pushed, %(failed)s failed, %(pending)s still pending.",
+                "Jobs: %(pushed)s pushed, %(failed)s failed, %(pending)s still pending.",
                 **counts,
             )
             self.env["qbo.log"]._record(

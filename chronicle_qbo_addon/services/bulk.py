@@ -3,9 +3,9 @@
 The one-job push (:mod:`.sync`) spends four or five requests on a new job, and Intuit allows 500
 requests a minute per company. A bulk push spends a few requests per hundred jobs instead:
 
-1. reads, in rounds: the linked customers and jobs by Id, the other names by DisplayName and the
-   customers no name matched by e-mail, with ``IN`` queries sent as batch requests
-   (:meth:`.dispatch.Dispatcher.lookup`);
+1. reads, in rounds: the linked customers and jobs by Id, the other names by DisplayName, the
+   customers no name matched by e-mail and the distinct names of customers whose name another
+   contact holds, with ``IN`` queries sent as batch requests (:meth:`.dispatch.Dispatcher.lookup`);
 2. writes: the missing customers are created and the changed ones updated, with the jobs whose
    customer needs no write; then the jobs of the customers just written. Each round goes as batch
    requests of 30 operations sent in parallel (:mod:`.dispatch`).
@@ -26,14 +26,29 @@ could find, or adopt after a 6240, the QuickBooks job of another: a job takes a 
 only when no other job of the host is linked to it (``taken_job_ids``, and the links of the jobs
 of the push), and of the jobs of one push that share a name under one customer only the first goes
 on. The others fail with :data:`.errors.JOB_LINKED_ELSEWHERE` and nothing is written for them.
+
+Two contacts of the host never end on one QuickBooks customer either. People share names, and
+QuickBooks allows a name once: a customer found by name or e-mail, or holding the name on create,
+is taken only when it is the request's own ``customer_id`` or bound to no other contact
+(``customer_bindings``, the links of the push and the customers its jobs took or created). When
+another contact's customer holds the name, or a job of another contact earlier in the push will
+create it, the customer takes its distinct name (``customer_alt_name``) instead, found by name or
+created, and the jobs say so in a warning; without one, or when that name is held too, the jobs
+fail with :data:`.errors.CUSTOMER_BOUND_ELSEWHERE`. The other contact's customer is never written.
 """
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from .dispatch import Dispatcher, Index, Operation
-from .errors import DUPLICATE_NAME, JOB_LINKED_ELSEWHERE, STALE_OBJECT, QboError
-from .mapping import DISPLAY_NAME_MAX_LENGTH, customer_payload, display_name_query, job_payload
+from .errors import CUSTOMER_BOUND_ELSEWHERE, DUPLICATE_NAME, JOB_LINKED_ELSEWHERE, STALE_OBJECT, QboError
+from .mapping import (
+    DISPLAY_NAME_MAX_LENGTH,
+    customer_payload,
+    display_name_query,
+    job_payload,
+    sanitize_display_name,
+)
 from .sync import (
     JobPushResult,
     _changes,
@@ -49,13 +64,15 @@ WORKERS = 10  # Intuit's cap of requests in flight per company
 # Jobs a host should hand to one push_jobs call: about a minute of Intuit's batch budget (some 35
 # batch requests), few enough that the host's memory stays flat and its commits frequent.
 JOBS_PER_PUSH = 500
-_FIELDS = {"id": "Id", "name": "DisplayName", "email": "PrimaryEmailAddr"}
+_FIELDS = {"id": "Id", "name": "DisplayName", "email": "PrimaryEmailAddr", "alt": "DisplayName"}
 _SAME_NAME_HINT = ("Job numbers or names that differ only in case, in a colon or after the first %d "
                    "characters give one QuickBooks name: change the number or name of one of the jobs, or "
                    "the job name template." % DISPLAY_NAME_MAX_LENGTH)
+_BOUND_HINT = ("Two contacts never share a QuickBooks customer: give this one a name or customer reference "
+               "that sets it apart, or change the customer name template.")
 
 
-def push_jobs(client, requests, workers=WORKERS, taken_job_ids=frozenset()):
+def push_jobs(client, requests, workers=WORKERS, taken_job_ids=frozenset(), customer_bindings=None):
     """Push many jobs (and their customers) to one QuickBooks company.
 
     The client's token callback runs on the calling thread, never on a worker: a host's ORM is not
@@ -67,30 +84,42 @@ def push_jobs(client, requests, workers=WORKERS, taken_job_ids=frozenset()):
     :param taken_job_ids: QuickBooks Ids of the jobs linked to jobs of the host in this company,
         whether pushed now or not; a job found by name, or holding the name on create, is taken
         only when it is the request's own ``job_id`` or not among these
+    :param customer_bindings: {QuickBooks customer Id: contact key} of the customers bound to a
+        contact of the host in this company, whether pushed now or not; a customer found by name or
+        e-mail, or holding the name on create, is taken only when it is the request's own
+        ``customer_id`` or bound to no contact but the request's ``customer_key``. None binds none.
     :return: one :class:`.sync.JobPushResult` per request, in the same order; QuickBooks failures
         are reported in them, never raised (a job of the host that would share another's
-        QuickBooks job fails with code :data:`.errors.JOB_LINKED_ELSEWHERE`)
+        QuickBooks job fails with code :data:`.errors.JOB_LINKED_ELSEWHERE`, one whose customer
+        would be another contact's with code :data:`.errors.CUSTOMER_BOUND_ELSEWHERE`)
     :raise QboAuthError: when Intuit refuses the saved authorization: no job can be pushed
     """
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qbo-push") as pool:
-        return _BulkPush(Dispatcher(client, pool), requests, taken_job_ids).run()
+        return _BulkPush(Dispatcher(client, pool), requests, taken_job_ids, customer_bindings).run()
 
 
 class _Customer:
-    """The QuickBooks customer of some of the jobs: one per linked Id, or per name."""
+    """The QuickBooks customer of some of the jobs: one per linked Id, or per name and contact."""
 
     def __init__(self, entry):
-        self.payload = entry.customer
-        self.linked_id = entry.request.customer_id
+        request = entry.request
+        self.payload = entry.customer  # its DisplayName becomes the distinct name when that is used
+        self.name = self.payload["DisplayName"]
+        self.key = request.customer_key
+        alt_name = sanitize_display_name(request.customer_alt_name)
+        # A distinct name QuickBooks reads as the same name would only meet the same holder again.
+        self.alt_name = alt_name if alt_name.casefold() != self.name.casefold() else ""
+        self.linked_id = request.customer_id
         self.step = "id" if self.linked_id else "name"
         self.email = (self.payload.get("PrimaryEmailAddr") or {}).get("Address") or ""
+        self.name_refused = None  # the error saying another contact holds the name, once known
         self.record = None
         self.writing = False
         self.failed = False
         self.entries = []
 
     def lookup_value(self):
-        return {"id": self.linked_id, "name": self.payload["DisplayName"], "email": self.email}[self.step]
+        return {"id": self.linked_id, "name": self.name, "email": self.email, "alt": self.alt_name}[self.step]
 
 
 class _Entry:
@@ -117,7 +146,7 @@ class _Entry:
 
 
 class _BulkPush:
-    def __init__(self, dispatch, requests, taken_job_ids):
+    def __init__(self, dispatch, requests, taken_job_ids, customer_bindings):
         self.dispatch = dispatch
         self.client = dispatch.client
         self.realm_id = self.client.company_id
@@ -127,6 +156,14 @@ class _BulkPush:
         # QuickBooks job Id -> key of the job of this push that holds it: its link, or the record it
         # created or took.
         self.job_holders = {request.job_id: request.key for request in requests if request.job_id}
+        # QuickBooks customer Id -> key of the contact it belongs to: the host's bindings, else the
+        # link of a job of this push, or the record its customer took or created.
+        self.customer_holders = {request.customer_id: request.customer_key for request in requests
+                                 if request.customer_id and request.customer_key}
+        self.customer_holders.update(customer_bindings or {})
+        # Case-folded name -> (contact key, key of its first job) of the customers of this push
+        # still to be created under that name.
+        self.name_claims = {}
 
     def run(self):
         on_tokens = self.client.on_tokens
@@ -169,11 +206,11 @@ class _BulkPush:
     # === READS === #
 
     def look_up(self, live):
-        """Find every customer and job, advancing each by one step (Id, name, e-mail) per round."""
+        """Find every customer and job, one step (Id, name, e-mail, distinct name) per round."""
         groups = {}
         for entry in live:
             key = ("id", entry.request.customer_id) if entry.request.customer_id else (
-                "name", entry.customer["DisplayName"].casefold())
+                "name", entry.customer["DisplayName"].casefold(), entry.request.customer_key)
             if key not in groups:
                 groups[key] = _Customer(entry)
                 self.groups.append(groups[key])
@@ -203,34 +240,106 @@ class _BulkPush:
         self.merge_groups()
 
     def found_customer(self, group, index):
+        """Take what a round found for a customer, or choose its next step (None: create it)."""
         first = group.entries[0]
-        if group.step == "id":
-            group.record = index.by_id.get(group.linked_id)
-            if group.record is None:
+        step, group.step = group.step, None
+        if step == "id":
+            record = index.by_id.get(group.linked_id)
+            if record is None:
                 self.event(first, "unlink_customer", "warning", "The linked customer (Id %s) no longer "
                            "exists in QuickBooks; looking it up again." % group.linked_id, group.linked_id)
                 group.step = "name"
                 return
-        elif group.step == "name":
-            name = group.payload["DisplayName"]
-            record = index.by_name.get(name.casefold())
-            if record is not None and (_parent_id(record) or record.get("Job")):
-                self.fail_group(group, name_conflict(self.client, name, record))
-                return
-            if record is not None:
-                group.record = record
-                self.event(first, "link_customer", "info",
-                           "Customer \"%s\" found in QuickBooks by name." % name, record["Id"])
-        else:
+            self.set_customer(group, record)
+            return
+        if step == "email":
             candidates = [row for row in index.by_email.get(group.email.casefold(), {}).values()
                           if not _parent_id(row) and not row.get("Job")]
-            if len(candidates) == 1:
-                group.record = candidates[0]
+            # Another contact's customer is passed over like an e-mail shared by several customers.
+            if len(candidates) == 1 and self.may_take_customer(group, candidates[0]):
+                record = candidates[0]
                 self.event(first, "link_customer", "info", "Customer \"%s\" found in QuickBooks by e-mail "
-                           "%s." % (group.record.get("DisplayName"), group.email), group.record["Id"])
-        group.step = "email" if group.record is None and group.step == "name" and group.email else None
-        if group.record is not None:
-            self.set_customer(group, group.record)
+                           "%s." % (record.get("DisplayName"), group.email), record["Id"])
+                self.set_customer(group, record)
+            else:
+                self.settle_name(group)
+            return
+        name = group.name if step == "name" else group.alt_name
+        record = index.by_name.get(name.casefold())
+        if record is not None and (_parent_id(record) or record.get("Job")):
+            self.fail_group(group, name_conflict(self.client, name, record))
+            return
+        refused = self.refusal(group, record, name)
+        if refused is None and record is not None:
+            self.event(first, "link_customer", "info",
+                       "Customer \"%s\" found in QuickBooks by name." % name, record["Id"])
+            if step == "alt":
+                self.renamed(group, record["Id"])
+            self.set_customer(group, record)
+        elif step == "name":
+            # Missed, or another contact's: this contact's customer may still be found by e-mail.
+            group.name_refused = refused
+            if group.email:
+                group.step = "email"
+            else:
+                self.settle_name(group)
+        elif refused is not None:
+            self.fail_group(group, refused)
+        else:  # the distinct name is free: the customer is created under it
+            self.claim(group, name)
+            group.payload = dict(group.payload, DisplayName=name)
+            self.renamed(group)
+
+    def settle_name(self, group):
+        """No customer to take: it is created under its name, else looked up under its distinct name."""
+        refused = group.name_refused or self.refusal(group, None, group.name)
+        if refused is None:
+            self.claim(group, group.name)
+        elif group.alt_name:
+            group.step = "alt"
+        else:
+            self.fail_group(group, refused)
+
+    def may_take_customer(self, group, record):
+        """Whether the customer may be linked to a QuickBooks customer found by name or e-mail, or
+        holding its name on create."""
+        record_id = record["Id"]
+        return record_id == group.linked_id or self.customer_holders.get(record_id) in (None, group.key)
+
+    def refusal(self, group, record, name, retryable=False):
+        """Why the customer may not have a name, or None when it may.
+
+        :param record: the QuickBooks customer holding the name, None when none was found
+        :param name: the name, for a customer still to be created
+        :param retryable: whether the error says that the same push may succeed later
+        :return: a :class:`QboError` of code :data:`.errors.CUSTOMER_BOUND_ELSEWHERE` when the record
+            belongs to another contact, or the name to a customer of another contact that a job
+            earlier in this push creates; None otherwise
+        """
+        if record is not None:
+            if self.may_take_customer(group, record):
+                return None
+            return QboError(CUSTOMER_BOUND_ELSEWHERE, "QuickBooks customer \"%s\" (Id %s) belongs to another "
+                            "contact. %s" % (record.get("DisplayName"), record["Id"], _BOUND_HINT),
+                            detail=record["Id"], retryable=retryable)
+        key, first_job = self.name_claims.get(name.casefold(), (None, None))
+        if key in (None, group.key):
+            return None
+        return QboError(CUSTOMER_BOUND_ELSEWHERE, "QuickBooks customer \"%s\" belongs to another contact "
+                        "pushed with this one. %s" % (name, _BOUND_HINT), detail=first_job)
+
+    def claim(self, group, name):
+        """The customer will be created under this name: no other contact's customer may have it."""
+        # Without a contact key a customer binds nothing, as a customer missing from the bindings.
+        if group.key is not None:
+            self.name_claims.setdefault(name.casefold(), (group.key, group.entries[0].request.key))
+
+    def renamed(self, group, qbo_id=None):
+        """Tell every job of the customer that it has its distinct name, for the host to tell the person."""
+        message = ("QuickBooks customer \"%s\" belongs to another contact, so this contact's customer is "
+                   "\"%s\"." % (group.name, group.alt_name))
+        for entry in group.entries:
+            self.event(entry, "push", "warning", message, qbo_id)
 
     def found_job(self, entry, index):
         if entry.step == "id":
@@ -317,7 +426,6 @@ class _BulkPush:
         return ops
 
     def customer_written(self, group, record):
-        group.record = record
         group.writing = False
         self.set_customer(group, record)
 
@@ -381,6 +489,14 @@ class _BulkPush:
             return failed(record)
         if role == "job" and not self.may_take(entry, record):
             return self.linked_elsewhere(entry, record)
+        if role == "customer":
+            group = entry.group
+            # Still under its own name with a distinct one to go to: the next push looks the name
+            # up, finds the other contact's customer and takes the distinct name.
+            on_own_name = bool(group.alt_name) and group.payload["DisplayName"] == group.name
+            refused = self.refusal(group, record, group.payload["DisplayName"], retryable=on_own_name)
+            if refused is not None:
+                return failed(refused)
         message = "%s \"%s\" already existed in QuickBooks; linked to it." % (
             role.capitalize(), record.get("DisplayName"))
         self.event(entry, "link_%s" % role, "info", message, record["Id"], intuit_tid=intuit_tid)
@@ -452,6 +568,9 @@ class _BulkPush:
     # === OUTCOMES === #
 
     def set_customer(self, group, record):
+        group.record = record
+        if self.customer_holders.get(record["Id"]) is None:
+            self.customer_holders[record["Id"]] = group.key
         for entry in group.entries:
             entry.result.customer_id = record["Id"]
             entry.result.customer_name = record.get("DisplayName")

@@ -10,6 +10,10 @@ THROTTLED = "3001"
 # only in case, in a colon or past the cut of long names are one name in QuickBooks, so a second
 # job of the host could otherwise find, and take over, the first one's QuickBooks job.
 JOB_LINKED_ELSEWHERE = "job_linked_elsewhere"
+# The bridge's own code: a QuickBooks customer that belongs to another contact of the host. Two
+# people may share a name, and QuickBooks allows a name once, so the second would otherwise find the
+# first one's customer by name and overwrite its address and e-mail.
+CUSTOMER_BOUND_ELSEWHERE = "customer_bound_elsewhere"
 
 # Longest detail kept: Intuit's HTML error pages would otherwise end up whole in the accounting log.
 _DETAIL_LIMIT = 1000

@@ -50,6 +50,10 @@ class JobPushRequest:
     ``payload_hash`` are those saved after the previous push (None when never pushed or linked).
     ``revision`` changes whenever the host records an outcome for the job; bulk pushes put it in
     their request ids, so a batch whose answer the host recorded is never replayed by QuickBooks.
+    ``customer_key`` is the host's identity of the job's contact (e.g. "partner:42") and
+    ``customer_alt_name`` the distinct name its customer takes when another contact's customer holds
+    its name (e.g. "Hannah Reyes - C1043"); bulk pushes use them with their ``customer_bindings``,
+    so that two people who share a name never share one QuickBooks customer.
     """
 
     key: str
@@ -65,6 +69,8 @@ class JobPushRequest:
     payload_hash: str = None
     force: bool = False
     revision: str = None
+    customer_key: str = None
+    customer_alt_name: str = None
 
     @property
     def settings(self):

@@ -114,3 +114,20 @@ class TestConnect(QboCase):
         self._assert_refused(
             {"auth_code": "x", "realm_id": REALM_BLUE_RIDGE}, "client ID and client secret"
         )
+
+    @mute_logger("chronicle_qbo_addon.services.oauth")
+    def test_get_authorization_code_with_intuit_unreachable_says_why(self):
+        wizard = self.open_wizard(user=self.env.ref("base.user_admin"))
+        wizard.write({"environment": "local", "local_base_url": "http://127.0.0.1:9"})
+        with self.assertRaisesRegex(UserError, "Could not reach Intuit to start the sign-in.*127.0.0.1:9 runs"):
+            wizard.action_get_authorization_code()
+
+    def test_the_dialog_left_behind_by_the_redirect_opens_the_connected_company(self):
+        wizard = self.open_wizard(user=self.manager)
+        wizard.write({"environment": "local", "local_base_url": self.sandbox.url, "name": "Left behind"})
+        # The redirect, in the other tab, connects the company with the same dialog.
+        company = wizard._qbo_authenticate(self.authorize(REALM_BLUE_RIDGE), REALM_BLUE_RIDGE)
+        wizard.write({"auth_code": "pasted-too-late", "realm_id": REALM_BLUE_RIDGE})
+        action = wizard.action_authenticate()
+        self.assertEqual((action["res_model"], action["res_id"]), ("qbo.company", company.id))
+        self.assertEqual(company.state, "connected")

@@ -293,7 +293,11 @@ class TestJobPush(JobPushCase):
         self.assertEqual(set(job.qbo_job_sync_ids.mapped("state")), {"synced"})
         runs = self.env["qbo.log"].search([("operation", "=", "cron_bridge")])
         self.assertEqual(runs.qbo_company_id, self.blue_ridge | self.summit)
-        self.assertIn("1 jobs pushed", runs.filtered(lambda r: r.qbo_company_id == self.blue_ridge).message)
+        self.assertIn("Jobs: 1 pushed, 0 failed", runs.filtered(lambda r: r.qbo_company_id == self.blue_ridge).message)
+        self.run_cron("chronicle_qbo_addon.ir_cron_qbo_run_bridge")
+        self.assertEqual(
+            self.env["qbo.log"].search_count([("operation", "=", "cron_bridge")]), 2, "a run with nothing to do is not logged"
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -391,3 +395,67 @@ class TestJobPushAccess(JobPushCase):
             for secret in secrets:
                 self.assertNotIn(secret, line.message or "")
         self.assertTrue(self.env["qbo.log"].search_count([("project_id", "=", job.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestJobScreens(JobPushCase):
+    def test_retry_puts_jobs_in_error_back_in_line(self):
+        jobs = self.new_job() | self.new_job(name="Second loss")
+        syncs = jobs.qbo_job_sync_ids
+        syncs.write({"state": "error", "last_error": "Intuit was down"})
+        self.assertEqual(set(jobs.mapped("qbo_state")), {"error"})
+        action = syncs.with_user(self.qbo_user).action_qbo_retry()
+        self.assertIn("2 job(s)", action["params"]["message"])
+        self.assertEqual(set(syncs.mapped("state")), {"pending"})
+        self.assertFalse(any(syncs.mapped("last_error")))
+        self.push()
+        self.assertEqual(set(syncs.mapped("state")), {"synced"})
+        self.assertEqual(set(jobs.mapped("qbo_state")), {"synced"})
+        outsider = new_test_user(self.env, login="no_qbo", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            syncs.with_user(outsider).action_qbo_retry()
+
+    def test_jobs_in_quickbooks_rows_open_their_job(self):
+        job = self.new_job()
+        action = self.sync_of(job).action_open_job()
+        self.assertEqual((action["res_model"], action["res_id"]), ("project.project", job.id))
+        self.assertEqual(self.sync_of(job).job_number, job.job_number)
+
+    def test_run_bridge_now_starts_the_scheduled_run(self):
+        cron = self.env.ref("chronicle_qbo_addon.ir_cron_qbo_run_bridge")
+        before = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.blue_ridge.with_user(self.manager).action_qbo_run_bridge_now()
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), before + 1)
+        with self.assertRaises(AccessError):
+            self.blue_ridge.with_user(self.qbo_user).action_qbo_run_bridge_now()
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerBinding(JobPushCase):
+    """A QuickBooks customer is bound to one Odoo contact per company file."""
+
+    def test_two_contacts_of_the_same_name_get_two_customers(self):
+        first = self.env["res.partner"].create(
+            {"name": "Hannah Reyes", "email": "hannah@reyes.example", "street": "1 Oak St", "city": "Asheville"}
+        )
+        second = self.env["res.partner"].create(
+            {"name": "Hannah Reyes", "email": "h.reyes@other.example", "street": "9 Elm St", "city": "Hendersonville"}
+        )
+        first_job = self.new_job(partner_id=first.id, name="Kitchen")
+        self.push()
+        [first_customer] = self.qbo_named("Hannah Reyes")
+        second_job = self.new_job(partner_id=second.id, name="Basement")
+        self.push()
+        first_sync, second_sync = self.sync_of(first_job), self.sync_of(second_job)
+        self.assertEqual(second_sync.state, "synced")
+        self.assertNotEqual(second_sync.qbo_customer_id, first_sync.qbo_customer_id)
+        self.assertEqual(second_sync.qbo_customer_name, f"Hannah Reyes - C{second.id}")
+        [unchanged] = self.qbo_named("Hannah Reyes")
+        self.assertEqual(unchanged["PrimaryEmailAddr"], first_customer["PrimaryEmailAddr"])
+        self.assertEqual(unchanged["BillAddr"]["Line1"], "1 Oak St")
+        [own] = self.qbo_named(f"Hannah Reyes - C{second.id}")
+        self.assertEqual(own["PrimaryEmailAddr"]["Address"], "h.reyes@other.example")
+        warning = self.env["qbo.log"].search(
+            [("project_id", "=", second_job.id), ("level", "=", "warning"), ("message", "ilike", "another contact")]
+        )
+        self.assertTrue(warning, "the person is told why the name differs")

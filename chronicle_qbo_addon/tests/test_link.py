@@ -94,3 +94,57 @@ class TestLinkJob(JobPushCase):
         action = self.job.with_user(self.qbo_user).action_qbo_open_log()
         self.assertEqual(action["res_model"], "qbo.log")
         self.assertEqual(action["domain"], [("project_id", "=", self.job.id)])
+
+    def _daniel_reyes_job_line(self, wizard):
+        wizard.search_text = "24-0126"
+        wizard._onchange_search_text()
+        return wizard.line_ids.filtered(lambda line: line.is_job and "24-0126" in line.name)
+
+    def test_another_customers_job_is_not_linked_on_a_tick_alone(self):
+        wizard = self.open_link()
+        line = self._daniel_reyes_job_line(wizard)
+        self.assertEqual(line.parent_name, "Daniel Reyes - 1003")
+        before = {row["Id"]: row for row in self.qbo_customers()}
+        writes = self.writes()
+        action = self.link(wizard, line)
+        self.assertEqual(action["res_model"], "qbo.link.wizard", "the dialog asks first")
+        self.assertEqual(wizard.step, "confirm")
+        self.assertIn("not named for Margaret Hollis", wizard.confirm_message)
+        self.assertFalse(self.sync_of(self.job).qbo_job_id, "nothing linked yet")
+        action = wizard.action_push_own_customer()
+        self.assertEqual(action["params"]["type"], "success")
+        sync = self.sync_of(self.job)
+        self.assertEqual(sync.qbo_customer_name, "Margaret Hollis - 1001")
+        self.assertNotEqual(sync.qbo_job_id, line.qbo_id)
+        after = {row["Id"]: row for row in self.qbo_customers()}
+        self.assertEqual(after[line.parent_qbo_id], before[line.parent_qbo_id], "Daniel Reyes's customer untouched")
+        self.assertEqual(after[line.qbo_id], before[line.qbo_id], "Daniel Reyes's job untouched")
+        self.assertGreater(self.writes(), writes)
+
+    def test_linking_the_contact_too_binds_it_to_that_customer(self):
+        wizard = self.open_link()
+        line = self._daniel_reyes_job_line(wizard)
+        self.link(wizard, line)
+        wizard.action_link_contact_too()
+        sync = self.sync_of(self.job)
+        self.assertEqual(sync.state, "linked")
+        self.assertEqual(sync.qbo_job_id, line.qbo_id)
+        self.assertEqual(sync.qbo_customer_id, line.parent_qbo_id)
+
+    def test_a_customer_bound_to_another_contact_is_never_linked_to_this_one(self):
+        daniel = self.env["res.partner"].create({"name": "Daniel Reyes", "ref": "1003"})
+        daniels_job = self.new_job(partner_id=daniel.id, name="Storm damage")
+        wizard = self.open_link()
+        line = self._daniel_reyes_job_line(wizard)
+        self.sync_of(daniels_job).write({"qbo_customer_id": line.parent_qbo_id, "state": "synced"})
+        self.link(wizard, line)
+        self.assertIn("belongs to contact Daniel Reyes", wizard.confirm_message)
+        self.assertFalse(wizard.can_link_contact)
+        with self.assertRaisesRegex(UserError, "belongs to another contact"):
+            wizard.action_link_contact_too()
+        self.assertFalse(self.sync_of(self.job).qbo_job_id)
+
+    def test_link_job_obeys_the_toggle(self):
+        self.env["ir.config_parameter"].sudo().set_param("chronicle_qbo.enabled", False)
+        with self.assertRaisesRegex(UserError, "turned off"):
+            self.job.with_user(self.qbo_user).action_qbo_link_job()

@@ -52,6 +52,7 @@ class TestTokens(QboCase):
         self.run_cron("chronicle_qbo_addon.ir_cron_qbo_refresh_tokens")
         self.assertEqual(self.company.state, "needs_reauth")
         self.assertIn("invalid_grant", self.company.reauth_reason)
+        self.assertNotIn("{", self.company.reauth_reason, "no raw JSON for a person")
         activity = self.company.activity_ids.filtered(lambda a: a.user_id == self.manager)
         self.assertEqual(len(activity), 1)
         self.assertIn("Reconnect", activity.summary)

@@ -6,6 +6,7 @@ from odoo.tools import consteq
 from odoo.tools.misc import hmac
 
 from ..models.qbo_company import check_local_base_url, check_realm_id
+from ..services.client import QboError
 
 STATE_SCOPE = "chronicle_qbo_oauth"
 
@@ -112,13 +113,33 @@ class QboConnectWizard(models.TransientModel):
     def action_get_authorization_code(self):
         """Step one: open Intuit's sign-in in a new tab."""
         self.ensure_one()
-        url = self._qbo_app().authorization_url(self._oauth_state())
+        app = self._qbo_app()
+        try:
+            url = app.authorization_url(self._oauth_state())
+        except QboError as error:
+            where = (
+                self.env._("the local sandbox at %s runs", self.local_base_url)
+                if self.environment == "local"
+                else self.env._("this server can reach Intuit (appcenter.intuit.com)")
+            )
+            raise UserError(
+                self.env._(
+                    "Could not reach Intuit to start the sign-in: %(error)s Check that %(where)s, "
+                    "then press Get authorization code again.",
+                    error=self.env["qbo.company"]._qbo_error_message(error),
+                    where=where,
+                )
+            ) from error
         return {"type": "ir.actions.act_url", "url": url, "target": "new"}
 
     def action_authenticate(self):
         """Step two: exchange the pasted code for tokens and show the connected company."""
         self.ensure_one()
-        company = self._qbo_authenticate(self.auth_code, self.realm_id)
+        if self.state == "done" and self.qbo_company_id.state == "connected":
+            # Intuit's redirect already connected the company in another tab.
+            company = self.qbo_company_id
+        else:
+            company = self._qbo_authenticate(self.auth_code, self.realm_id)
         return {
             "type": "ir.actions.act_window",
             "res_model": "qbo.company",
@@ -184,5 +205,5 @@ class QboConnectWizard(models.TransientModel):
         elif name and name != target.name:
             target.name = name
         target._qbo_mark_connected(tokens, info, realm_id)
-        self.write({"state": "done", "auth_code": False, "realm_id": realm_id})
+        self.write({"state": "done", "auth_code": False, "realm_id": realm_id, "qbo_company_id": target.id})
         return target

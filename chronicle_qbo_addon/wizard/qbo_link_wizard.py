@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..services.client import QboError
+from ..services.mapping import customer_display_name
 from ..services.sync import search_customers
 
 
@@ -21,6 +22,9 @@ class QboLinkWizard(models.TransientModel):
     )
     search_text = fields.Char(string="Search", help="Part of the customer's or the job's name in QuickBooks.")
     line_ids = fields.One2many("qbo.link.wizard.line", "wizard_id", string="Found in QuickBooks")
+    step = fields.Selection([("search", "Search"), ("confirm", "Confirm")], default="search", required=True)
+    confirm_message = fields.Text(readonly=True)
+    can_link_contact = fields.Boolean(readonly=True, help="The chosen customer belongs to no other contact.")
 
     @api.depends("project_id")
     def _compute_allowed_qbo_company_ids(self):
@@ -107,12 +111,93 @@ class QboLinkWizard(models.TransientModel):
         ]
 
     def action_link(self):
-        """Link the job to the ticked QuickBooks job, or to the ticked customer with a new job under it."""
+        """Link the job to the ticked QuickBooks job, or to the ticked customer with a new job under it.
+
+        A customer that another contact's jobs are bound to, or that is named for someone else,
+        is not taken on a tick alone: the person says first what they mean.
+        """
         self.ensure_one()
         self._qbo_check()
+        chosen = self._qbo_chosen()
+        other = self._qbo_customer_owner(chosen)
+        if other or not self._qbo_customer_named_for_job(chosen):
+            customer = chosen.parent_name if chosen.is_job else chosen.name
+            contact = self.project_id.partner_id.commercial_partner_id.display_name
+            if other:
+                message = self.env._(
+                    "QuickBooks customer %(customer)s belongs to contact %(other)s, not to %(contact)s. "
+                    "Linking this job there would put it under another contact's customer: push the "
+                    "job under its own customer instead, or pick another line.",
+                    customer=customer, other=other.display_name, contact=contact,
+                )
+            else:
+                message = self.env._(
+                    "QuickBooks customer %(customer)s is not named for %(contact)s. Link the contact "
+                    "too if they are the same customer (QuickBooks then takes %(contact)s's name, "
+                    "address and e-mail on the next push), or push the job under its own customer.",
+                    customer=customer, contact=contact,
+                )
+            self.write({"step": "confirm", "confirm_message": message, "can_link_contact": not other})
+            return self._qbo_reopen()
+        return self._qbo_link_chosen(chosen)
+
+    def action_link_contact_too(self):
+        """Confirmed: the job's contact is the chosen customer."""
+        self.ensure_one()
+        self._qbo_check()
+        chosen = self._qbo_chosen()
+        if self._qbo_customer_owner(chosen):
+            raise UserError(self.env._("This QuickBooks customer belongs to another contact."))
+        return self._qbo_link_chosen(chosen)
+
+    def action_push_own_customer(self):
+        """Confirmed: leave the chosen customer alone and push the job under its own customer."""
+        self.ensure_one()
+        self._qbo_check()
+        action = self.project_id.action_qbo_export_job()
+        action["params"]["next"] = {"type": "ir.actions.act_window_close"}
+        return action
+
+    def action_back(self):
+        self.ensure_one()
+        self.write({"step": "search", "confirm_message": False})
+        return self._qbo_reopen()
+
+    def _qbo_chosen(self):
         chosen = self.line_ids.filtered("selected")
         if len(chosen) != 1:
             raise UserError(self.env._("Tick the one QuickBooks customer or job to link this job to."))
+        return chosen
+
+    def _qbo_customer_owner(self, chosen):
+        """The other contact whose jobs are bound to the chosen QuickBooks customer, if any."""
+        customer_id = chosen.parent_qbo_id if chosen.is_job else chosen.qbo_id
+        contact = self.project_id.partner_id.commercial_partner_id
+        bound = self.env["qbo.job.sync"].sudo().with_context(active_test=False).search(
+            [("qbo_company_id", "=", self.qbo_company_id.id), ("qbo_customer_id", "=", customer_id),
+             ("project_id.partner_id", "!=", False)]
+        )
+        owners = bound.project_id.partner_id.commercial_partner_id - contact
+        return owners[:1]
+
+    def _qbo_customer_named_for_job(self, chosen):
+        """True when the chosen customer is already this contact's, or carries the name the
+        company's template gives the job's contact (compared as QuickBooks compares names)."""
+        customer_id = chosen.parent_qbo_id if chosen.is_job else chosen.qbo_id
+        contact = self.project_id.partner_id.commercial_partner_id
+        own = self.env["qbo.job.sync"].sudo().with_context(active_test=False).search_count(
+            [("qbo_company_id", "=", self.qbo_company_id.id), ("qbo_customer_id", "=", customer_id),
+             ("project_id.partner_id.commercial_partner_id", "=", contact.id)]
+        )
+        if own:
+            return True
+        expected = customer_display_name(
+            contact._qbo_customer_values(), {"customer_template": self.qbo_company_id.customer_name_template}
+        )
+        name = chosen.parent_name if chosen.is_job else chosen.name
+        return bool(expected) and expected.casefold() == (name or "").casefold()
+
+    def _qbo_link_chosen(self, chosen):
         sync = self.env["qbo.job.sync"].sudo()._qbo_link(
             self.project_id,
             self.qbo_company_id,
@@ -126,9 +211,7 @@ class QboLinkWizard(models.TransientModel):
             next_action={"type": "ir.actions.act_window_close"},
         )
 
-    def action_search(self):
-        self.ensure_one()
-        self._qbo_search()
+    def _qbo_reopen(self):
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
@@ -137,6 +220,11 @@ class QboLinkWizard(models.TransientModel):
             "target": "new",
             "name": self.env._("Link job"),
         }
+
+    def action_search(self):
+        self.ensure_one()
+        self._qbo_search()
+        return self._qbo_reopen()
 
 
 class QboLinkWizardLine(models.TransientModel):
