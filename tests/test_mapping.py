@@ -7,9 +7,13 @@ from chronicle_qbo_addon.services.mapping import (
     customer_payload,
     display_name_query,
     job_payload,
+    job_typed_name,
+    name_fit_notice,
     payload_hash,
+    qb_version_from_company_info,
     quote_query_literal,
     render_name,
+    render_typed_name,
     sanitize_display_name,
 )
 
@@ -22,6 +26,9 @@ JOB = {
     "number": "2024-0137", "name": "Basement water loss", "description": "Pipe burst.\nDry-out and rebuild.",
     "site": {"street": "9 Oak Rd", "city": "Salem", "state_code": "VA", "zip": "24153", "country_code": "US"},
 }
+# 120 characters: with its number, a job name of 130 whose 100th character is inside "flooring".
+LONG_JOB_NAME = ("Basement water loss after the supply line to the upstairs laundry failed, drywall, "
+                 "flooring and cabinets in the basement")
 
 
 # === NAMES === #
@@ -48,6 +55,30 @@ def test_sanitize_cuts_at_a_word_not_a_separator():
     assert sanitize_display_name("y" * 600, max_length=mapping.QBO_DISPLAY_NAME_LIMIT) == "y" * 500
 
 
+def test_long_names_are_cut_after_their_last_whole_word():
+    name = "24-0137 - " + LONG_JOB_NAME
+    assert len(name) == 130 and name[:100].endswith(", floorin")
+    assert sanitize_display_name(name) == (
+        "24-0137 - Basement water loss after the supply line to the upstairs laundry failed, drywall"), \
+        "cut after a word, its comma dropped"
+    assert sanitize_display_name(name, max_length=40) == "24-0137 - Basement water loss after the"
+
+
+def test_a_word_ending_at_the_limit_is_kept_whole():
+    exact = "w" * 95 + " four" + " tail"
+    assert sanitize_display_name(exact) == "w" * 95 + " four"
+    assert sanitize_display_name("w" * 95 + " four -" + " tail") == "w" * 95 + " four"
+
+
+def test_names_are_cut_hard_when_the_last_word_ends_too_early():
+    # The last space within the limit is at 26, under 60 of 100: a word cut would drop most of it.
+    name = "24-0101 - Water mitigation " + "x" * 90
+    assert sanitize_display_name(name) == name[:100]
+    assert sanitize_display_name("a" * 59 + " " + "b" * 60) == "a" * 59 + " " + "b" * 40
+    assert sanitize_display_name("a" * 60 + " " + "b" * 60) == "a" * 60
+    assert sanitize_display_name("- " * 80) == "- " * 49 + "-", "a name of separators is kept, not emptied"
+
+
 def test_quote_query_literal():
     assert quote_query_literal("O'Brien") == "'O\\'Brien'"
     assert quote_query_literal("back\\slash") == "'back\\\\slash'"
@@ -71,6 +102,44 @@ def test_quote_query_literal():
 ])
 def test_render_name(template, values, expected):
     assert render_name(template, values) == expected
+
+
+@pytest.mark.parametrize("template, values, expected", [
+    ("{customer} - {customer_ref}", {"customer": " Re: roof\tleak\n", "customer_ref": "C-42"},
+     "Re: roof\tleak - C-42"),
+    ("{customer} - {customer_ref}", {"customer": "John Doe", "customer_ref": "  "}, "John Doe"),
+    ("{customer} - {customer_ref}", {"customer": "John Doe", "customer_ref": ":"}, "John Doe - :"),
+    (" {customer} ", {"customer": "John"}, "John"),
+])
+def test_render_typed_name_keeps_what_quickbooks_refuses(template, values, expected):
+    assert render_typed_name(template, values) == expected
+
+
+def test_name_fit_notice_says_what_was_changed():
+    job = dict(JOB, number="24:0137")
+    typed = job_typed_name(job)
+    assert typed == "24:0137 - Basement water loss"
+    assert name_fit_notice(typed, job_payload(job, 1)["DisplayName"], "job") == (
+        'The job name was changed to fit QuickBooks: "24:0137 - Basement water loss" became '
+        '"24 0137 - Basement water loss" (QuickBooks allows no colon, tab or line break, and at most 100 '
+        'characters).')
+    cut = name_fit_notice("24-0137 - " + LONG_JOB_NAME, sanitize_display_name("24-0137 - " + LONG_JOB_NAME),
+                          "customer")
+    assert cut.startswith('The customer name was changed to fit QuickBooks: "24-0137 - %s" became "24-0137 - '
+                          'Basement water loss' % LONG_JOB_NAME)
+    assert "Owner\tHomes" in name_fit_notice("Owner\tHomes", "Owner Homes", "customer")
+
+
+@pytest.mark.parametrize("typed", ["John Doe - C-42", "John  Doe - C-42", "John\xa0Doe - C-42"])
+def test_name_fit_notice_is_quiet_when_only_spacing_changed(typed):
+    assert name_fit_notice(typed, sanitize_display_name(typed), "customer") is None
+
+
+def test_name_fit_notice_quotes_a_long_name_in_part():
+    typed = "24-0137 - " + "word " * 500
+    notice = name_fit_notice(typed, sanitize_display_name(typed), "job")
+    shown = notice.split('"')[1]
+    assert shown == typed[:mapping.NOTICE_NAME_MAX_LENGTH] + "\u2026"
 
 
 def test_templates_are_checked():
@@ -184,3 +253,16 @@ def test_payload_hash():
 def test_display_name_query_includes_inactive_records():
     assert display_name_query("Vendor", "O'Brien") == (
         "SELECT * FROM Vendor WHERE Active IN (true, false) AND DisplayName = 'O\\'Brien'")
+
+
+@pytest.mark.parametrize("sku, edition", [
+    ("QuickBooks Online Plus", "plus"),
+    ("QuickBooks Online Essentials", "essentials"),
+    ("QuickBooks Online Simple Start", "simple_start"),
+    ("QuickBooks Online Advanced", "advanced"),
+    ("QuickBooks Online Something New", None),
+])
+def test_the_edition_is_read_from_company_info(sku, edition):
+    info = {"NameValue": [{"Name": "IndustryType", "Value": "Construction"}, {"Name": "OfferingSku", "Value": sku}]}
+    assert qb_version_from_company_info(info) == edition
+    assert qb_version_from_company_info({}) is None

@@ -6,7 +6,7 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from ..models.qbo_company import CALLBACK_PATH
+from ..models.qbo_company import CALLBACK_PATH, RealmMismatch
 
 _logger = logging.getLogger(__name__)
 
@@ -62,6 +62,14 @@ class QboOAuthController(http.Controller):
         try:
             with request.env.cr.savepoint():
                 company = wizard._qbo_authenticate(code, realmId)
+        except RealmMismatch as exc:
+            # Intuit itself named the realm: nobody will correct it here, so nothing is kept.
+            request.env["qbo.company"]._qbo_revoke_quietly(wizard._qbo_app(), exc.tokens)
+            return request.render(
+                "chronicle_qbo_addon.qbo_oauth_error",
+                {"error": exc.args[0], "redirect_url": back_url},
+                status=400,
+            )
         except UserError as exc:
             return request.render(
                 "chronicle_qbo_addon.qbo_oauth_error",

@@ -22,7 +22,12 @@ from ..services.client import (
     QboError,
     QboTokens,
 )
-from ..services.mapping import CUSTOMER_TEMPLATE_FIELDS, JOB_TEMPLATE_FIELDS, check_template
+from ..services.mapping import (
+    CUSTOMER_TEMPLATE_FIELDS,
+    JOB_TEMPLATE_FIELDS,
+    check_template,
+    qb_version_from_company_info,
+)
 from ..services.ratelimit import RateLimiter
 
 _logger = logging.getLogger(__name__)
@@ -65,6 +70,14 @@ def check_local_base_url(env, url):
                 url=url or "",
             )
         )
+
+
+class RealmMismatch(UserError):
+    """An authorization code was exchanged for another company file than the Realm ID given."""
+
+    def __init__(self, message, tokens):
+        super().__init__(message)
+        self.tokens = tokens
 
 
 def check_realm_id(env, realm_id):
@@ -148,6 +161,13 @@ class QboCompany(models.Model):
         tracking=True,
         help="Only push customers and jobs to this company file; otherwise the whole bridge runs "
         "(the push, then the nightly pull of costs and revenue).",
+    )
+    qbo_detected_version = fields.Selection(
+        selection=lambda self: self._fields["qb_version"].selection,
+        string="Edition at Intuit",
+        readonly=True,
+        copy=False,
+        help="The edition Intuit's CompanyInfo names (OfferingSku), read at each connection.",
     )
     qbo_company_name = fields.Char(string="QuickBooks company name", readonly=True, copy=False)
     qbo_legal_name = fields.Char(string="Legal name", readonly=True, copy=False)
@@ -495,44 +515,36 @@ class QboCompany(models.Model):
     # === CONNECTION === #
 
     @api.model
-    def _qbo_authorize(self, app, code, realm_id):
+    def _qbo_authorize(self, app, code, realm_id, tokens=None):
         """Exchange an authorization code and read the company file it opens.
 
         :param app: the :class:`QboApp` the code was obtained with
         :param code: the authorization code from Intuit's redirect or pasted by the person
         :param realm_id: the Realm ID, already validated as digits
+        :param tokens: tokens a code already gave, when the person corrected the Realm ID
         :return: (tokens, CompanyInfo dict)
+        :raise RealmMismatch: when the authorization is for another company file; it keeps the
+            tokens, so that a corrected Realm ID needs no new sign-in
         :raise UserError: with a message for the person; nothing is changed here
         """
         _ = self.env._
-        try:
-            tokens = app.exchange_code(code, realm_id)
-        except QboAuthError as error:
-            raise UserError(
-                _(
-                    "Intuit did not accept this authorization code: it is wrong, expired "
-                    "(codes last a few minutes) or was already used. Press Get authorization "
-                    "code again. (%(detail)s)",
-                    detail=self._qbo_error_message(error),
-                )
-            ) from error
-        except QboError as error:
-            raise UserError(
-                _("Could not reach Intuit: %(error)s", error=self._qbo_error_message(error))
-            ) from error
+        if tokens is None:
+            tokens = self._qbo_exchange_code(app, code, realm_id)
         client = QboClient(app, realm_id, tokens)
         try:
             info = client.company_info()
         except QboError as error:
-            self._qbo_revoke_quietly(app, tokens)
             if error.status in (401, 403):
-                raise UserError(
+                raise RealmMismatch(
                     _(
-                        "The authorization code was issued for another company file than Realm "
-                        "ID %(realm)s. Check the Realm ID and press Get authorization code again.",
+                        "Intuit's authorization is for another company file than Realm ID %(realm)s. "
+                        "Correct the Realm ID (the one Intuit showed with the code) and press "
+                        "Authenticate again: there is no need to sign in again.",
                         realm=realm_id,
-                    )
+                    ),
+                    client.tokens,
                 ) from error
+            self._qbo_revoke_quietly(app, client.tokens)
             raise UserError(
                 _(
                     "Connected to Intuit, but could not read the company file: %(error)s",
@@ -540,6 +552,29 @@ class QboCompany(models.Model):
                 )
             ) from error
         return client.tokens, info
+
+    @api.model
+    def _qbo_exchange_code(self, app, code, realm_id):
+        """:raise UserError: when Intuit refuses the code or cannot be reached"""
+        _ = self.env._
+        try:
+            return app.exchange_code(code, realm_id)
+        except QboAuthError as error:
+            raise UserError(
+                _(
+                    "Intuit did not accept this authorization code (%(code)s): it is wrong, expired "
+                    "(codes last a few minutes) or was already used. Press Get authorization code again.",
+                    code=error.code,
+                )
+            ) from error
+        except QboError as error:
+            raise UserError(
+                _(
+                    "Could not reach Intuit to exchange the code: %(error)s Check that this server "
+                    "reaches Intuit, then press Authenticate again.",
+                    error=self._qbo_error_message(error),
+                )
+            ) from error
 
     def _qbo_mark_connected(self, tokens, info, realm_id):
         """Store a fresh authorization and resume what waited for it."""
@@ -551,6 +586,7 @@ class QboCompany(models.Model):
             state="connected",
             qbo_company_name=info.get("CompanyName"),
             qbo_legal_name=info.get("LegalName") or info.get("CompanyName"),
+            qbo_detected_version=qb_version_from_company_info(info) or False,
             connected_date=fields.Datetime.now(),
             connected_uid=self.env.uid,
             reauth_reason=False,

@@ -19,7 +19,8 @@ class QboDepartmentMapping(models.Model):
         required=True,
         index=True,
         ondelete="cascade",
-        domain="[('is_production', '=', True), ('company_id', 'in', [company_id, False])]",
+        domain="[('is_production', '=', True), ('company_id', 'in', [company_id, False]), "
+        "('qbo_mapping_ids', '=', False)]",
     )
     active = fields.Boolean(
         related="department_id.active", store=True, help="Jobs are pushed for active departments only."
@@ -32,6 +33,7 @@ class QboDepartmentMapping(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_free([vals.get("department_id") for vals in vals_list])
         mappings = super().create(vals_list)
         mappings._jobs()._qbo_mark_pending()
         return mappings
@@ -41,6 +43,23 @@ class QboDepartmentMapping(models.Model):
         result = super().unlink()
         jobs._qbo_mark_pending()
         return result
+
+    @api.model
+    def _check_free(self, department_ids):
+        """Name the QuickBooks company a department already belongs to, before the database's
+        unique constraint refuses it with no name at all."""
+        taken = self.sudo().search([("department_id", "in", [d for d in department_ids if d])])
+        if taken:
+            raise ValidationError(
+                self.env._(
+                    "A department belongs to one QuickBooks company only: %(list)s.",
+                    list=", ".join(
+                        self.env._("%(department)s is associated with %(qbo)s",
+                                   department=m.department_id.display_name, qbo=m.qbo_company_id.name)
+                        for m in taken
+                    ),
+                )
+            )
 
     def _jobs(self):
         return self.env["project.project"].sudo().search([("department_ids", "in", self.department_id.ids)])

@@ -1,5 +1,6 @@
 import logging
 import time
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -14,6 +15,12 @@ from ..services.mapping import DISPLAY_NAME_MAX_LENGTH, customer_display_name
 from ..services.sync import JobPushRequest
 
 _logger = logging.getLogger(__name__)
+
+NO_RETRY_WAIT = {"retry_count": 0, "next_retry_at": False}
+# Failures that can pass later (throttling, outages) are tried again after 5, 10, 20... minutes,
+# six hours apart at most: an outage costs a few requests, not one every run.
+RETRY_FIRST_DELAY = timedelta(minutes=5)
+RETRY_MAX_DELAY = timedelta(hours=6)
 
 
 class QboJobSync(models.Model):
@@ -47,6 +54,9 @@ class QboJobSync(models.Model):
     last_push_date = fields.Datetime(string="Last push", readonly=True)
     last_error = fields.Text(readonly=True)
     payload_hash = fields.Char(copy=False)
+    retry_count = fields.Integer(string="Tries", readonly=True, copy=False,
+                                 help="Failed tries in a row that may pass later.")
+    next_retry_at = fields.Datetime(string="Next try", readonly=True, copy=False)
 
     _job_company_uniq = models.Constraint(
         "UNIQUE(project_id, qbo_company_id)",
@@ -69,8 +79,8 @@ class QboJobSync(models.Model):
             syncs = existing.filtered(lambda sync: sync.project_id == job)
             for sync in syncs:
                 if sync.qbo_company_id in targets:
-                    if not (sync.active and sync.state == "pending"):
-                        sync.write({"active": True, "state": "pending"})
+                    if not (sync.active and sync.state == "pending" and not sync.next_retry_at):
+                        sync.write({"active": True, "state": "pending", **NO_RETRY_WAIT})
                 elif sync.active:
                     sync.active = False
                     self.env["qbo.log"]._record(
@@ -243,9 +253,10 @@ class QboJobSync(models.Model):
             )
             if holder:
                 return self.env._(
-                    "QuickBooks job %(name)s is already linked to job %(job)s. Give this job a job "
-                    "number or name that differs in more than case, colons or what lies past 100 "
-                    "characters, then Export job again.",
+                    "QuickBooks job %(name)s is already linked to job %(job)s: both give the same name "
+                    "in QuickBooks (names there ignore case, take no colon and are cut at the last "
+                    "word within 100 characters). Give this job a job number or name that differs "
+                    "there, then Export job again.",
                     name=holder.qbo_job_name,
                     job=holder.project_id.display_name,
                 )
@@ -276,10 +287,12 @@ class QboJobSync(models.Model):
             )
             return
         if result.state == "unchanged":
-            self.write({"state": "linked" if self.state == "linked" else "synced", "last_error": False})
+            self.write({"state": "linked" if self.state == "linked" else "synced", "last_error": False,
+                        **NO_RETRY_WAIT})
             return
         self.write(
             {
+                **NO_RETRY_WAIT,
                 "state": "synced",
                 "last_push_date": fields.Datetime.now(),
                 "last_error": False,
@@ -296,9 +309,16 @@ class QboJobSync(models.Model):
     def _qbo_fail(self, message, retry, logged=False):
         """Record a failed push: on the sync, in the log and in the job's chatter.
 
-        :param retry: keep the job pending so the next run takes it again
+        :param retry: keep the job pending, for a run after a back-off delay
         """
-        self.write({"state": "pending" if retry else "error", "last_error": message})
+        if retry:
+            now = fields.Datetime.now()
+            for sync in self:
+                delay = min(RETRY_FIRST_DELAY * 2 ** sync.retry_count, RETRY_MAX_DELAY)
+                sync.write({"state": "pending", "last_error": message, "retry_count": sync.retry_count + 1,
+                            "next_retry_at": now + delay})
+        else:
+            self.write({"state": "error", "last_error": message, **NO_RETRY_WAIT})
         if not logged:
             self.env["qbo.log"]._record(
                 "push", message, level="error", qbo_company=self.qbo_company_id, project=self.project_id
@@ -334,7 +354,7 @@ class QboJobSync(models.Model):
             raise AccessError(self.env._("Only QuickBooks users can retry jobs."))
         self.check_access("read")
         failed = self.filtered(lambda sync: sync.state == "error")
-        failed.sudo().write({"state": "pending", "last_error": False})
+        failed.sudo().write({"state": "pending", "last_error": False, **NO_RETRY_WAIT})
         if failed:
             self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs").sudo()._trigger()
         return self.env["qbo.company"]._qbo_notify(
@@ -445,7 +465,11 @@ class QboJobSync(models.Model):
             included), left (not tried in this run)
         """
         counts = {"pushed": 0, "failed": 0, "left": 0}
-        domain = [("state", "=", "pending"), ("qbo_company_id", "in", companies.ids)]
+        domain = [
+            ("state", "=", "pending"),
+            ("qbo_company_id", "in", companies.ids),
+            "|", ("next_retry_at", "=", False), ("next_retry_at", "<=", fields.Datetime.now()),
+        ]
         last_id = 0
         while True:
             started = time.monotonic()

@@ -20,6 +20,10 @@ on it. Every write has a request id derived from the realm, the job key, the rol
 the job's revision, and a batch request's id derives from those of its operations: a batch resent
 after a lost answer gets QuickBooks' first answer back and creates nothing twice.
 
+A customer or job name written that is not the name as typed (a colon made a space, a line break
+flattened, a long name cut at a word) is told to each job it belongs to in a warning, once: a push
+that writes no name tells nothing.
+
 Two jobs of the host never end on one QuickBooks job. Job numbers and names that differ only in
 case, in a colon (made a space) or past the cut of long names give one QuickBooks name, so a job
 could find, or adopt after a 6240, the QuickBooks job of another: a job takes a record by name
@@ -45,8 +49,11 @@ from .errors import CUSTOMER_BOUND_ELSEWHERE, DUPLICATE_NAME, JOB_LINKED_ELSEWHE
 from .mapping import (
     DISPLAY_NAME_MAX_LENGTH,
     customer_payload,
+    customer_typed_name,
     display_name_query,
     job_payload,
+    job_typed_name,
+    name_fit_notice,
     sanitize_display_name,
 )
 from .sync import (
@@ -65,9 +72,9 @@ WORKERS = 10  # Intuit's cap of requests in flight per company
 # batch requests), few enough that the host's memory stays flat and its commits frequent.
 JOBS_PER_PUSH = 500
 _FIELDS = {"id": "Id", "name": "DisplayName", "email": "PrimaryEmailAddr", "alt": "DisplayName"}
-_SAME_NAME_HINT = ("Job numbers or names that differ only in case, in a colon or after the first %d "
-                   "characters give one QuickBooks name: change the number or name of one of the jobs, or "
-                   "the job name template." % DISPLAY_NAME_MAX_LENGTH)
+_SAME_NAME_HINT = ("Job numbers or names that differ only in case, in a colon or past the cut of long names "
+                   "(at the last word within %d characters) give one QuickBooks name: change the number or "
+                   "name of one of the jobs, or the job name template." % DISPLAY_NAME_MAX_LENGTH)
 _BOUND_HINT = ("Two contacts never share a QuickBooks customer: give this one a name or customer reference "
                "that sets it apart, or change the customer name template.")
 
@@ -461,6 +468,7 @@ class _BulkPush:
 
     def create_op(self, role, entry, payload, done, failed):
         request_id = self.request_id(entry, role, payload)
+        done = partial(self.name_sent, role, entry, done)
 
         def answered(op):
             if not isinstance(op.answer, QboError):
@@ -549,6 +557,35 @@ class _BulkPush:
         self.event(entry, "update_%s" % role, "info", "%s \"%s\" updated in QuickBooks (%s)." % (
             role.capitalize(), record.get("DisplayName"), ", ".join(sorted(changes))), record["Id"],
             request_id, intuit_tid)
+        if "DisplayName" in changes:
+            self.tell_fitted_names(role, entry, record["Id"])
+
+    def name_sent(self, role, entry, done, record):
+        """A create went through (or linked the record holding its name): tell, then carry on."""
+        self.tell_fitted_names(role, entry, record["Id"])
+        return done(record)
+
+    def tell_fitted_names(self, role, entry, qbo_id):
+        """Warn each job whose customer or job name QuickBooks just got differs from the name as typed.
+
+        Only a name written says so: a job pushed again unchanged writes nothing, and is not told twice.
+
+        :param role: "customer" (every job of the customer is told) or "job"
+        :param entry: the job that wrote the name
+        :param qbo_id: the QuickBooks Id of the record written
+        """
+        for job in entry.group.entries if role == "customer" else [entry]:
+            request = job.request
+            if role == "customer":
+                # The distinct name, when taken, is told by renamed(); this is about the own name.
+                typed = customer_typed_name(request.customer, request.settings)
+                sent = job.customer["DisplayName"]
+            else:
+                typed = job_typed_name(request.job, request.customer, request.settings)
+                sent = job.job["DisplayName"]
+            message = name_fit_notice(typed, sent, role)
+            if message:
+                self.event(job, "push", "warning", message, qbo_id)
 
     def find_by_name(self, name):
         rows = self.client.query(display_name_query("Customer", name))

@@ -52,6 +52,14 @@ DEFAULT_JOB_TEMPLATE = "{job_number} - {job_name}"
 CUSTOMER_TEMPLATE_FIELDS = ("customer", "customer_ref", "first_name", "last_name", "company_name")
 JOB_TEMPLATE_FIELDS = ("job_number", "job_name", "job_description", "customer", "customer_ref")
 
+# A long name is cut at its last word that ends within the limit, unless that word ends this early:
+# cut any further back (before a long reference, a URL, a run of digits) the name would lose more
+# than a cut word costs, and is cut at the limit instead.
+WORD_CUT_MIN_SHARE = 0.6
+# A notice quotes a name as typed up to this length: a template may hold a job's free-text
+# description, and the person needs to see the cut, not pages of it.
+NOTICE_NAME_MAX_LENGTH = 2 * DISPLAY_NAME_MAX_LENGTH
+
 # Keys that change on every write without the content changing.
 _UNHASHED_KEYS = ("Id", "SyncToken", "sparse")
 # Cut a truncated name back to a word, not to a dangling separator.
@@ -80,19 +88,35 @@ def _cut(text, max_length):
     return text[:max_length].rstrip(_TRAILING_SEPARATORS) or text[:max_length].strip()
 
 
+def _cut_at_word(text, max_length):
+    """Cut a one-line text (single spaces, stripped) to ``max_length`` at a word, see
+    :data:`WORD_CUT_MIN_SHARE`, then drop the separators the cut leaves at its end."""
+    if len(text) <= max_length:
+        return text
+    # A space right after the limit ends a word too: the name is then cut after that word.
+    boundary = text.rfind(" ", 0, max_length + 1)
+    head = text[:boundary] if boundary >= max_length * WORD_CUT_MIN_SHARE else text[:max_length]
+    # A head made only of separators is kept rather than emptied: the name must not vanish.
+    return head.rstrip(_TRAILING_SEPARATORS) or head.strip()
+
+
 def sanitize_display_name(name, max_length=DISPLAY_NAME_MAX_LENGTH):
     """Turn any text into a name QuickBooks accepts for DisplayName (and the other name fields).
 
     QuickBooks refuses a colon (it separates levels in FullyQualifiedName), tabs and newlines:
     they and other control characters become spaces; runs of whitespace collapse to one space;
-    the result is stripped and cut to ``max_length``. Idempotent: sanitizing twice changes nothing.
-    The same function shapes the names sent on create and the names looked up before creating.
+    the result is stripped. A longer name than ``max_length`` is cut after its last word that ends
+    within the limit (at the limit itself when that would keep less than
+    :data:`WORD_CUT_MIN_SHARE` of it), and the separators left at its end (" -", ",") are dropped:
+    the result is always a prefix of the flattened name. Idempotent: sanitizing twice changes
+    nothing. The same function shapes the names sent on create and the names looked up before
+    creating.
 
     :param name: any value (None and False give "")
     :param max_length: longest name kept, see :data:`DISPLAY_NAME_MAX_LENGTH`
     :return: the sanitized name, possibly ""
     """
-    return _cut(_single_line(name), max_length)
+    return _cut_at_word(_single_line(name), max_length)
 
 
 def quote_query_literal(value):
@@ -146,6 +170,25 @@ def render_name(template, values):
     :return: the rendered name, "" when every value is missing
     :raise ValueError: when the template is malformed (see :func:`check_template`)
     """
+    return _render(template, values, _single_line)
+
+
+def render_typed_name(template, values):
+    """Fill a name template like :func:`render_name`, with the values as typed: only the spaces
+    around each value and the whole are stripped. This is the name the person expects, to compare
+    with the one QuickBooks gets (see :func:`name_fit_notice`).
+
+    :param template: text with ``{field}`` placeholders
+    :param values: dict of placeholder values; absent keys count as missing
+    :return: the rendered name, colons, tabs and line breaks kept, not cut
+    :raise ValueError: when the template is malformed (see :func:`check_template`)
+    """
+    return _render(template, values, lambda value: _text(value).strip()).strip()
+
+
+def _render(template, values, shape):
+    """:func:`render_name` with each value passed through ``shape`` first; a value it makes empty
+    counts as missing."""
     pieces = []
     pending = ""  # literal text not yet attached to a placeholder ("{{" comes as its own chunk)
     for literal, field, spec, conversion in string.Formatter().parse(template):
@@ -154,7 +197,7 @@ def render_name(template, values):
             continue
         if spec or conversion:
             raise ValueError("Name templates take plain {field} placeholders: {%s}" % field)
-        pieces.append((pending, _single_line(values.get(field))))
+        pieces.append((pending, shape(values.get(field))))
         pending = ""
     tail = pending
     present = [(index, literal, value) for index, (literal, value) in enumerate(pieces) if value]
@@ -213,8 +256,23 @@ def customer_display_name(customer, company_settings=None):
     :param company_settings: dict with an optional ``customer_template``
     :return: the sanitized DisplayName, possibly ""
     """
-    template = (company_settings or {}).get("customer_template") or DEFAULT_CUSTOMER_TEMPLATE
+    template = _customer_template(company_settings)
     return sanitize_display_name(render_name(template, customer_name_values(customer)))
+
+
+def customer_typed_name(customer, company_settings=None):
+    """The name a customer's template gives from the values as typed, before it is fitted to
+    QuickBooks (see :func:`render_typed_name`).
+
+    :param customer: the customer dict described in this module's docstring
+    :param company_settings: dict with an optional ``customer_template``
+    :return: the name as typed, possibly ""
+    """
+    return render_typed_name(_customer_template(company_settings), customer_name_values(customer))
+
+
+def _customer_template(company_settings):
+    return (company_settings or {}).get("customer_template") or DEFAULT_CUSTOMER_TEMPLATE
 
 
 def customer_payload(customer, company_settings=None):
@@ -280,8 +338,44 @@ def job_display_name(job, customer=None, company_settings=None):
     :param company_settings: dict with an optional ``job_template``
     :return: the sanitized DisplayName, possibly ""
     """
-    template = (company_settings or {}).get("job_template") or DEFAULT_JOB_TEMPLATE
+    template = _job_template(company_settings)
     return sanitize_display_name(render_name(template, job_name_values(job, customer)))
+
+
+def job_typed_name(job, customer=None, company_settings=None):
+    """The name a job's template gives from the values as typed, before it is fitted to QuickBooks
+    (see :func:`render_typed_name`).
+
+    :param job: the job dict described in this module's docstring
+    :param customer: the job's customer dict
+    :param company_settings: dict with an optional ``job_template``
+    :return: the name as typed, possibly ""
+    """
+    return render_typed_name(_job_template(company_settings), job_name_values(job, customer))
+
+
+def _job_template(company_settings):
+    return (company_settings or {}).get("job_template") or DEFAULT_JOB_TEMPLATE
+
+
+def name_fit_notice(typed, sent, role):
+    """What to tell the person when the name sent to QuickBooks is not the name as typed.
+
+    A colon made a space, a tab or line break flattened, a cut: the person would look for the name
+    as typed and not find it. Spacing alone (a double or non-breaking space made one space) is not
+    told: both names would read the same.
+
+    :param typed: the name as typed (see :func:`customer_typed_name`, :func:`job_typed_name`)
+    :param sent: the DisplayName sent to QuickBooks for it
+    :param role: "customer" or "job"
+    :return: the message, or None when the name went as typed
+    """
+    spaced = "".join(" " if unicodedata.category(char) == "Zs" else char for char in typed)
+    if sent == " ".join(part for part in spaced.split(" ") if part):
+        return None
+    shown = typed if len(typed) <= NOTICE_NAME_MAX_LENGTH else typed[:NOTICE_NAME_MAX_LENGTH] + "\u2026"
+    return ("The %s name was changed to fit QuickBooks: \"%s\" became \"%s\" (QuickBooks allows no colon, "
+            "tab or line break, and at most %d characters)." % (role, shown, sent, DISPLAY_NAME_MAX_LENGTH))
 
 
 def job_payload(job, parent_id, customer=None, company_settings=None):
@@ -335,3 +429,21 @@ def display_name_query(entity, display_name):
     """
     return "SELECT * FROM %s WHERE Active IN (true, false) AND DisplayName = %s" % (
         entity, quote_query_literal(display_name))
+
+
+# CompanyInfo's OfferingSku, e.g. "QuickBooks Online Plus", names the edition.
+_EDITIONS = (("simple start", "simple_start"), ("essentials", "essentials"), ("plus", "plus"),
+             ("advanced", "advanced"))
+
+
+def qb_version_from_company_info(info):
+    """The QuickBooks Online edition a CompanyInfo object names.
+
+    :param info: CompanyInfo as QuickBooks returns it (``NameValue`` holds ``OfferingSku``)
+    :return: "simple_start", "essentials", "plus" or "advanced"; None when it names none of them
+    """
+    for pair in (info or {}).get("NameValue") or ():
+        if pair.get("Name") == "OfferingSku":
+            sku = (pair.get("Value") or "").casefold()
+            return next((edition for words, edition in _EDITIONS if words in sku), None)
+    return None

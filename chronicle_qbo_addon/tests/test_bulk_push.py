@@ -121,6 +121,7 @@ class TestBulkPush(JobPushCase):
         pending = syncs.filtered(lambda sync: sync.state == "pending")
         self.assertTrue(pending and len(pending) < 40, "one batch failed, the others went through")
         self.assertTrue(all(pending.mapped("last_error")))
+        self.after_back_off(pending)
         self.push()
         self.assertEqual(set(syncs.mapped("state")), {"synced"})
         names = [row["DisplayName"] for row in self.qbo_customers()]

@@ -51,9 +51,14 @@ class TestConnect(QboCase):
         self._assert_refused({"auth_code": "  ", "realm_id": REALM_BLUE_RIDGE}, "Paste the authorization code")
 
     def test_wrong_code_is_refused(self):
-        self._assert_refused(
+        wizard = self._assert_refused(
             {"auth_code": "not-a-code", "realm_id": REALM_BLUE_RIDGE}, "did not accept this authorization code"
         )
+        with self.assertRaises(UserError) as refused:
+            wizard.action_authenticate()
+        message = refused.exception.args[0]
+        self.assertNotIn("((", message.replace(" ", ""))
+        self.assertEqual(message.count("already used"), 1, "said once")
 
     def test_code_used_twice_is_refused(self):
         code = self.authorize(REALM_BLUE_RIDGE)
@@ -66,11 +71,22 @@ class TestConnect(QboCase):
     def test_realm_that_is_not_a_number_is_refused(self):
         self._assert_refused({"auth_code": self.authorize(REALM_BLUE_RIDGE), "realm_id": "abc-123"}, "digits only")
 
-    def test_realm_other_than_the_one_signed_in_is_refused(self):
-        self._assert_refused(
-            {"auth_code": self.authorize(REALM_BLUE_RIDGE), "realm_id": REALM_SUMMIT},
-            "issued for another company file",
-        )
+    def test_a_mistyped_realm_id_is_corrected_without_signing_in_again(self):
+        wizard = self.open_wizard(user=self.manager)
+        wizard.write({"environment": "local", "local_base_url": self.sandbox.url, "name": "Typo",
+                      "auth_code": self.authorize(REALM_BLUE_RIDGE), "realm_id": REALM_SUMMIT})
+        action = wizard.action_authenticate()
+        self.assertEqual((action["res_model"], action["res_id"]), ("qbo.connect.wizard", wizard.id))
+        self.assertIn("another company file than Realm ID %s" % REALM_SUMMIT, wizard.notice)
+        self.assertIn("no need to sign in again", wizard.notice)
+        self.assertFalse(self.env["qbo.company"].search([("realm_id", "in", [REALM_BLUE_RIDGE, REALM_SUMMIT])]))
+        # The code is spent at Intuit; the same dialog goes on with the Realm ID corrected.
+        wizard.write({"realm_id": REALM_BLUE_RIDGE, "auth_code": False})
+        action = wizard.action_authenticate()
+        company = self.env["qbo.company"].browse(action["res_id"])
+        self.assertEqual((company.realm_id, company.state, company.name), (REALM_BLUE_RIDGE, "connected", "Typo"))
+        self.assertFalse(wizard.sudo().pending_tokens)
+        self.assertFalse(wizard.notice)
 
     def test_realm_already_connected_is_refused(self):
         self.connect(REALM_BLUE_RIDGE, name="Blue Ridge")
@@ -131,3 +147,17 @@ class TestConnect(QboCase):
         action = wizard.action_authenticate()
         self.assertEqual((action["res_model"], action["res_id"]), ("qbo.company", company.id))
         self.assertEqual(company.state, "connected")
+
+    def test_the_edition_is_read_from_intuit_and_a_mismatch_shown(self):
+        company = self.connect()  # the sandbox's Blue Ridge is QuickBooks Online Plus
+        self.assertEqual((company.qb_version, company.qbo_detected_version), ("plus", "plus"))
+        summit = self.connect(REALM_SUMMIT, name="Summit")  # chosen Plus, Intuit says Essentials
+        self.assertEqual(summit.qbo_detected_version, "essentials")
+        arch = self.env["qbo.company"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("qbo_detected_version == qb_version", arch, "the mismatch notice is on the form")
+
+    def test_companies_are_added_one_way(self):
+        views = self.env["qbo.company"].get_views([(False, "list"), (False, "form")])["views"]
+        for kind in ("list", "form"):
+            self.assertIn('create="0"', views[kind]["arch"], f"no New button on the {kind}")
+        self.assertIn("Add company", views["list"]["arch"])

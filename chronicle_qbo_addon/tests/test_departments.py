@@ -45,11 +45,25 @@ class TestDepartments(QboCase):
         with self.assertRaisesRegex(UserError, "Water Damage is associated with Blue Ridge"):
             self._associate(self.summit, self.water)
         self.assertFalse(self.summit.department_mapping_ids)
-        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
-            self.env["qbo.department.mapping"].create(
-                {"qbo_company_id": self.summit.id, "department_id": self.water.id}
+        # "Add a line" on the company form names the other company too.
+        with self.assertRaisesRegex(ValidationError, "Water Damage is associated with Blue Ridge"):
+            self.summit.with_user(self.manager).write(
+                {"department_mapping_ids": [(0, 0, {"department_id": self.water.id})]}
             )
-            self.env.flush_all()
+        # The database keeps the rule even past the ORM.
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            self.env.cr.execute(
+                "INSERT INTO qbo_department_mapping (qbo_company_id, department_id) VALUES (%s, %s)",
+                [self.summit.id, self.water.id],
+            )
+
+    def test_associate_tells_when_no_department_is_free(self):
+        wizard = self.env["qbo.department.wizard"].with_user(self.manager).create({"qbo_company_id": self.summit.id})
+        free = wizard.free_department_count
+        self.assertGreater(free, 0)
+        self.env["hr.department"].search([("is_production", "=", True)]).write({"is_production": False})
+        wizard.invalidate_recordset()
+        self.assertEqual(wizard.free_department_count, 0)
 
     def test_only_production_departments(self):
         with self.assertRaisesRegex(ValidationError, "not a production department"):

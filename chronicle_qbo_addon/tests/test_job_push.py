@@ -1,5 +1,6 @@
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -64,6 +65,12 @@ class JobPushCase(QboCase):
 
     def writes(self):
         return self.sandbox_call("GET", "/_sandbox/counters")["writes"]
+
+    def after_back_off(self, syncs):
+        """Let the back-off delay of jobs that failed for a passing reason run out."""
+        waiting = syncs.filtered("next_retry_at")
+        self.assertTrue(waiting, "the failed jobs wait before they are tried again")
+        waiting.next_retry_at = fields.Datetime.subtract(fields.Datetime.now(), minutes=1)
 
     def sync_of(self, job, company=None):
         return job.qbo_job_sync_ids.filtered(lambda sync: sync.qbo_company_id == (company or self.blue_ridge))
@@ -250,6 +257,7 @@ class TestJobPush(JobPushCase):
         sync = self.sync_of(job)
         self.assertEqual(sync.state, "pending")
         self.assertTrue(sync.last_error)
+        self.after_back_off(sync)
         self.push()
         self.assertEqual(sync.state, "synced")
         self.assertEqual(len(self.qbo_named("Dana Whitfield - C-2001")), 1)
@@ -459,3 +467,28 @@ class TestCustomerBinding(JobPushCase):
             [("project_id", "=", second_job.id), ("level", "=", "warning"), ("message", "ilike", "another contact")]
         )
         self.assertTrue(warning, "the person is told why the name differs")
+
+    @mute_logger("odoo.addons.chronicle_qbo_addon.services.client")
+    def test_failures_that_may_pass_are_retried_later_with_back_off(self):
+        job = self.new_job()
+        sync = self.sync_of(job)
+        self.inject("503", times=100)
+        self.push()
+        self.assertEqual(sync.state, "pending", "an outage is not a person's problem")
+        self.assertEqual(sync.retry_count, 1)
+        first_wait = sync.next_retry_at
+        self.assertTrue(first_wait)
+        counts = self.sandbox_call("GET", "/_sandbox/counters")["requests"]
+        self.push()
+        self.assertEqual(self.sandbox_call("GET", "/_sandbox/counters")["requests"], counts,
+                         "no request before the back-off delay")
+        sync.next_retry_at = sync.create_date
+        self.push()
+        self.assertEqual(sync.retry_count, 2)
+        self.assertGreater(sync.next_retry_at - fields.Datetime.now(), first_wait - sync.create_date,
+                           "the delay grows")
+        self.sandbox_call("DELETE", "/_sandbox/faults")
+        sync.next_retry_at = sync.create_date
+        self.push()
+        self.assertEqual(sync.state, "synced")
+        self.assertEqual((sync.retry_count, sync.next_retry_at), (0, False))

@@ -95,7 +95,7 @@ class TestOAuthCallback(QboSandboxMixin, HttpCase):
         wrong_realm = redirect_url.replace(f"realmId={REALM_BLUE_RIDGE}", f"realmId={REALM_SUMMIT}")
         response = self._follow(wrong_realm)
         self.assertEqual(response.status_code, 400)
-        self.assertIn("issued for another company file", response.text)
+        self.assertIn("another company file than Realm ID", response.text)
         self.assertFalse(self.env["qbo.company"].search([("realm_id", "in", [REALM_BLUE_RIDGE, REALM_SUMMIT])]))
 
     def test_declined_consent_changes_nothing(self):

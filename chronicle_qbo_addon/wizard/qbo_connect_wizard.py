@@ -1,12 +1,14 @@
 import secrets
+from dataclasses import asdict
+from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import consteq
 from odoo.tools.misc import hmac
 
-from ..models.qbo_company import check_local_base_url, check_realm_id
-from ..services.client import QboError
+from ..models.qbo_company import RealmMismatch, check_local_base_url, check_realm_id
+from ..services.client import QboError, QboTokens
 
 STATE_SCOPE = "chronicle_qbo_oauth"
 
@@ -36,6 +38,9 @@ class QboConnectWizard(models.TransientModel):
     realm_id = fields.Char(string="Realm ID")
     name = fields.Char(string="Company name", help="Any name; it does not have to be the QuickBooks file's name.")
     oauth_nonce = fields.Char(readonly=True, copy=False)
+    # Tokens a code gave for another Realm ID than the one typed: kept until it is corrected.
+    pending_tokens = fields.Json(groups="base.group_system", copy=False)
+    notice = fields.Text(readonly=True, copy=False)
     state = fields.Selection([("new", "New"), ("done", "Done")], default="new", readonly=True)
 
     @api.model
@@ -139,7 +144,23 @@ class QboConnectWizard(models.TransientModel):
             # Intuit's redirect already connected the company in another tab.
             company = self.qbo_company_id
         else:
-            company = self._qbo_authenticate(self.auth_code, self.realm_id)
+            try:
+                company = self._qbo_authenticate(self.auth_code, self.realm_id)
+            except RealmMismatch as mismatch:
+                # Kept, not raised: the tokens must outlive this request for the corrected Realm ID.
+                self.sudo().pending_tokens = {
+                    key: value.isoformat() if isinstance(value, datetime) else value
+                    for key, value in asdict(mismatch.tokens).items()
+                }
+                self.notice = mismatch.args[0]
+                return {
+                    "type": "ir.actions.act_window",
+                    "name": self.env._("Add company"),
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "view_mode": "form",
+                    "target": "new",
+                }
         return {
             "type": "ir.actions.act_window",
             "res_model": "qbo.company",
@@ -147,6 +168,16 @@ class QboConnectWizard(models.TransientModel):
             "view_mode": "form",
             "target": "current",
         }
+
+    @api.model
+    def _qbo_pending_tokens(self, pending):
+        if not pending:
+            return None
+        values = {
+            key: datetime.fromisoformat(value) if key.endswith("_at") and value else value
+            for key, value in pending.items()
+        }
+        return QboTokens(**values)
 
     def _qbo_authenticate(self, code, realm_id):
         """Connect (or reconnect) the company with an authorization code.
@@ -161,7 +192,8 @@ class QboConnectWizard(models.TransientModel):
         realm_id = (realm_id or "").strip()
         if self.state != "new":
             raise UserError(_("This authorization was already used. Start again with Add company."))
-        if not code:
+        pending = self.sudo().pending_tokens
+        if not code and not pending:
             raise UserError(_("Paste the authorization code Intuit showed after you signed in."))
         check_realm_id(self.env, realm_id)
         target = self.qbo_company_id
@@ -191,7 +223,9 @@ class QboConnectWizard(models.TransientModel):
                     name=existing.name,
                 )
             )
-        tokens, info = self.env["qbo.company"]._qbo_authorize(self._qbo_app(), code, realm_id)
+        tokens, info = self.env["qbo.company"]._qbo_authorize(
+            self._qbo_app(), code, realm_id, tokens=self._qbo_pending_tokens(pending)
+        )
         name = (self.name or "").strip()
         if not target:
             target = self.env["qbo.company"].create(
@@ -205,5 +239,7 @@ class QboConnectWizard(models.TransientModel):
         elif name and name != target.name:
             target.name = name
         target._qbo_mark_connected(tokens, info, realm_id)
-        self.write({"state": "done", "auth_code": False, "realm_id": realm_id, "qbo_company_id": target.id})
+        self.write({"state": "done", "auth_code": False, "realm_id": realm_id, "qbo_company_id": target.id,
+                    "notice": False})
+        self.sudo().pending_tokens = False
         return target

@@ -22,6 +22,16 @@ class QboDepartmentWizard(models.TransientModel):
         "('qbo_mapping_ids', '=', False)]",
     )
 
+    free_department_count = fields.Integer(compute="_compute_free_department_count")
+
+    @api.depends("company_id")
+    def _compute_free_department_count(self):
+        for wizard in self:
+            wizard.free_department_count = self.env["hr.department"].search_count(
+                [("is_production", "=", True), ("company_id", "in", [wizard.company_id.id, False]),
+                 ("qbo_mapping_ids", "=", False)]
+            )
+
     @api.model
     def action_open(self, qbo_company=None):
         context = {}
@@ -43,20 +53,7 @@ class QboDepartmentWizard(models.TransientModel):
         self.qbo_company_id._qbo_check_access()
         if not self.department_ids:
             raise UserError(self.env._("Choose at least one production department."))
-        taken = self.env["qbo.department.mapping"].sudo().search(
-            [("department_id", "in", self.department_ids.ids)]
-        )
-        if taken:
-            raise UserError(
-                self.env._(
-                    "A department belongs to one QuickBooks company only: %(list)s.",
-                    list=", ".join(
-                        self.env._("%(department)s is associated with %(qbo)s",
-                                   department=m.department_id.display_name, qbo=m.qbo_company_id.name)
-                        for m in taken
-                    ),
-                )
-            )
+        self.env["qbo.department.mapping"]._check_free(self.department_ids.ids)
         self.env["qbo.department.mapping"].create(
             [
                 {"qbo_company_id": self.qbo_company_id.id, "department_id": department.id}
