@@ -49,16 +49,16 @@ def odoo_env(options, context):
 
 def setup(env, options, sandbox):
     """A company connected to the sandbox, a production department, and the jobs, committed."""
-    from odoo.addons.chronicle_qbo_addon.models import qbo_company  # pylint: disable=import-outside-toplevel
+    from odoo.addons.chronicle_qbo_addon import const  # pylint: disable=import-outside-toplevel
     from odoo.addons.chronicle_qbo_addon.services.mapping import (  # pylint: disable=import-outside-toplevel
         customer_payload,
     )
 
     params = env["ir.config_parameter"]
     for key, value in (
-        (qbo_company.PARAM_ENABLED, "True"),
-        (qbo_company.PARAM_CLIENT_ID, DEFAULT_CLIENT_ID),
-        (qbo_company.PARAM_CLIENT_SECRET, DEFAULT_CLIENT_SECRET),
+        (const.PARAM_ENABLED, "True"),
+        (const.PARAM_CLIENT_ID, DEFAULT_CLIENT_ID),
+        (const.PARAM_CLIENT_SECRET, DEFAULT_CLIENT_SECRET),
     ):
         params.set_param(key, value)
     redirect = env["qbo.company"]._qbo_redirect_uri()
@@ -89,7 +89,7 @@ def setup(env, options, sandbox):
         jobs += make_jobs(options.reuse, "OR", first=options.jobs, customers=existing)
     # The jobs are created with the bridge off and marked pending in one go afterwards: what a
     # save does job by job would make the setup, which is not measured, the longest part.
-    params.set_param(qbo_company.PARAM_ENABLED, "False")
+    params.set_param(const.PARAM_ENABLED, "False")
     partners = {}
     for start in range(0, len(jobs), 500):
         chunk = jobs[start : start + 500]
@@ -124,7 +124,7 @@ def setup(env, options, sandbox):
             ]
         )
         env.cr.commit()
-    params.set_param(qbo_company.PARAM_ENABLED, "True")
+    params.set_param(const.PARAM_ENABLED, "True")
     projects = env["project.project"].search([("job_number", "!=", False)])
     env["qbo.job.sync"].create(
         [{"project_id": job_id, "qbo_company_id": company.id} for job_id in projects.ids]

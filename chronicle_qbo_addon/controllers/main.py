@@ -6,7 +6,8 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from ..models.qbo_company import CALLBACK_PATH, RealmMismatch
+from ..const import CALLBACK_PATH
+from ..utils import RealmMismatch
 
 _logger = logging.getLogger(__name__)
 

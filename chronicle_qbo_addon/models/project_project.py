@@ -2,8 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html2plaintext
 
-# Changing one of these changes what QuickBooks holds for the job.
-JOB_PUSH_FIELDS = {"name", "job_number", "partner_id", "site_partner_id", "department_ids", "description"}
+from ..const import JOB_PUSH_FIELDS
 
 
 class ProjectProject(models.Model):

@@ -1,10 +1,6 @@
-import ipaddress
 import logging
 import os
-import re
 import time
-from datetime import timedelta
-from urllib.parse import urlsplit
 
 import psycopg2
 from markupsafe import Markup
@@ -12,6 +8,20 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, config
+
+from ..const import (
+    ACCESS_TOKEN_MARGIN,
+    CALLBACK_PATH,
+    DEFAULT_LOCAL_BASE_URL,
+    ENDPOINT_FIELDS,
+    PARAM_CLIENT_ID,
+    PARAM_CLIENT_SECRET,
+    PARAM_ENABLED,
+    PARAM_LOCAL_BASE_URL,
+    REFRESH_TOKEN_MARGIN,
+    TOKEN_LOCK_TIMEOUT_MS,
+    TOKEN_STORE_ATTEMPTS,
+)
 
 from ..services.client import (
     INTERACTIVE_RETRIES,
@@ -29,67 +39,9 @@ from ..services.mapping import (
     qb_version_from_company_info,
 )
 from ..services.ratelimit import RateLimiter
+from ..utils import RealmMismatch, check_local_base_url, error_message, notification
 
 _logger = logging.getLogger(__name__)
-
-PARAM_ENABLED = "chronicle_qbo.enabled"
-PARAM_CLIENT_ID = "chronicle_qbo.client_id"
-PARAM_CLIENT_SECRET = "chronicle_qbo.client_secret"
-PARAM_LOCAL_BASE_URL = "chronicle_qbo.local_base_url"
-DEFAULT_LOCAL_BASE_URL = "http://127.0.0.1:8765"
-CALLBACK_PATH = "/qbo/oauth/callback"
-
-# Refresh a little ahead of Intuit's deadlines so a slow cron never lets a token lapse.
-ACCESS_TOKEN_MARGIN = timedelta(minutes=35)
-REFRESH_TOKEN_MARGIN = timedelta(days=30)
-
-# Where the tokens are sent: only a system administrator may change it.
-ENDPOINT_FIELDS = ("environment", "local_base_url")
-REALM_ID_PATTERN = re.compile(r"[0-9]{1,32}")
-# Rotated tokens wait this long for the company's row, this many times, in their own transaction.
-TOKEN_LOCK_TIMEOUT_MS = 5000
-TOKEN_STORE_ATTEMPTS = 4
-
-
-def check_local_base_url(env, url):
-    """A local sandbox runs on this machine: its URL must name a loopback address.
-
-    :raise ValidationError: for any other URL
-    """
-    parts = urlsplit((url or "").strip())
-    host = parts.hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if parts.scheme not in ("http", "https") or not loopback:
-        raise ValidationError(
-            env._(
-                "The local sandbox URL must be an http address on this machine, such as "
-                "http://127.0.0.1:8765 (got %(url)s).",
-                url=url or "",
-            )
-        )
-
-
-class RealmMismatch(UserError):
-    """An authorization code was exchanged for another company file than the Realm ID given."""
-
-    def __init__(self, message, tokens):
-        super().__init__(message)
-        self.tokens = tokens
-
-
-def check_realm_id(env, realm_id):
-    """:raise UserError: unless the Realm ID is ASCII digits, as Intuit gives it."""
-    if not REALM_ID_PATTERN.fullmatch(realm_id or ""):
-        raise UserError(
-            env._(
-                "The Realm ID is the company ID Intuit shows with the authorization code: "
-                "digits only, such as 9341453050298551."
-            )
-        )
-
 
 class QboCompany(models.Model):
     """One QuickBooks Online company file connected to this database."""
@@ -328,15 +280,7 @@ class QboCompany(models.Model):
         try:
             return QboApp(client_id, client_secret, self._qbo_redirect_uri(), environment, base_url=base_url)
         except QboError as error:
-            raise UserError(self._qbo_error_message(error)) from error
-
-    @api.model
-    def _qbo_error_message(self, error):
-        """A message for a person: what went wrong at Intuit, with the id Intuit support asks for."""
-        message = error.message or str(error)
-        if error.intuit_tid:
-            return self.env._("%(message)s (intuit_tid: %(tid)s)", message=message, tid=error.intuit_tid)
-        return message
+            raise UserError(error_message(self.env, error)) from error
 
     # === TOKENS === #
 
@@ -548,7 +492,7 @@ class QboCompany(models.Model):
             raise UserError(
                 _(
                     "Connected to Intuit, but could not read the company file: %(error)s",
-                    error=self._qbo_error_message(error),
+                    error=error_message(self.env, error),
                 )
             ) from error
         return client.tokens, info
@@ -572,7 +516,7 @@ class QboCompany(models.Model):
                 _(
                     "Could not reach Intuit to exchange the code: %(error)s Check that this server "
                     "reaches Intuit, then press Authenticate again.",
-                    error=self._qbo_error_message(error),
+                    error=error_message(self.env, error),
                 )
             ) from error
 
@@ -593,7 +537,7 @@ class QboCompany(models.Model):
         )
         self.sudo().write(values)
         self.activity_unlink(["mail.mail_activity_data_warning"])
-        self._qbo_resume_jobs()
+        self.env["qbo.job.sync"]._qbo_resume(self)
         self.message_post(
             body=_(
                 "Connected to QuickBooks company file %(name)s (Realm ID %(realm)s).",
@@ -601,13 +545,6 @@ class QboCompany(models.Model):
                 realm=realm_id,
             )
         )
-
-    def _qbo_resume_jobs(self):
-        """Jobs that could not be pushed while the company was not connected go again."""
-        stalled = self.env["qbo.job.sync"].sudo().search([("qbo_company_id", "in", self.ids), ("state", "=", "error")])
-        if stalled:
-            stalled.write({"state": "pending"})
-            self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs").sudo()._trigger()
 
     @api.model
     def _qbo_revoke_quietly(self, app, tokens):
@@ -656,7 +593,7 @@ class QboCompany(models.Model):
                     self.env._(
                         "Intuit could not be reached to revoke the connection; nothing was "
                         "changed. Try again in a moment. (%(error)s)",
-                        error=self._qbo_error_message(error),
+                        error=error_message(self.env, error),
                     )
                 ) from error
         return True
@@ -672,35 +609,20 @@ class QboCompany(models.Model):
             # Kept, not raised: the reconnect request must survive this transaction.
             reason = self._qbo_reauth_reason(error)
             self._qbo_needs_reauth(reason)
-            return self._qbo_notify("danger", _("QuickBooks needs to be reconnected"), reason)
+            return notification("danger", _("QuickBooks needs to be reconnected"), reason)
         except QboError as error:
-            raise UserError(self._qbo_error_message(error)) from error
-        return self._qbo_notify(
+            raise UserError(error_message(self.env, error)) from error
+        return notification(
             "success",
             _("Connection works"),
             _("Connected to %s.", info.get("LegalName") or info.get("CompanyName")),
         )
 
-    @api.model
-    def _qbo_notify(self, kind, title, message, next_action=None):
-        """A notification for the person, then ``next_action`` (default: reload the screen)."""
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": kind,
-                "title": title,
-                "message": message,
-                "sticky": kind == "danger",
-                "next": next_action or {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
-
     def action_qbo_run_bridge_now(self):
         """Run bridge now: the scheduled run starts at once instead of tonight."""
         self._qbo_check_access()
         self.env.ref("chronicle_qbo_addon.ir_cron_qbo_run_bridge").sudo()._trigger()
-        return self._qbo_notify(
+        return notification(
             "info",
             self.env._("The bridge runs now"),
             self.env._("Pending jobs are pushed in a moment; the accounting log shows what was done."),

@@ -1,6 +1,5 @@
 import logging
 import time
-from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -8,19 +7,17 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..const import RETRY_FIRST_DELAY, RETRY_MAX_DELAY
 from ..services.bulk import JOBS_PER_PUSH, push_jobs
 from ..services.client import QboAuthError, QboError
 from ..services.errors import CUSTOMER_BOUND_ELSEWHERE, JOB_LINKED_ELSEWHERE
 from ..services.mapping import DISPLAY_NAME_MAX_LENGTH, customer_display_name
 from ..services.sync import JobPushRequest
+from ..utils import error_message, notification
 
 _logger = logging.getLogger(__name__)
 
 NO_RETRY_WAIT = {"retry_count": 0, "next_retry_at": False}
-# Failures that can pass later (throttling, outages) are tried again after 5, 10, 20... minutes,
-# six hours apart at most: an outage costs a few requests, not one every run.
-RETRY_FIRST_DELAY = timedelta(minutes=5)
-RETRY_MAX_DELAY = timedelta(hours=6)
 
 
 class QboJobSync(models.Model):
@@ -190,7 +187,7 @@ class QboJobSync(models.Model):
                 company._qbo_needs_reauth(company._qbo_reauth_reason(error))
                 # The jobs wait for the reconnection; the company's activity tells the managers.
                 self.browse([sync.id for sync in pushed]).write(
-                    {"state": "pending", "last_error": company._qbo_error_message(error)}
+                    {"state": "pending", "last_error": error_message(self.env, error)}
                 )
                 continue
             for sync, result in zip(pushed, results):
@@ -266,7 +263,7 @@ class QboJobSync(models.Model):
                 "makes its QuickBooks name distinct, then Export job again.",
                 message=error.message,
             )
-        return self.qbo_company_id._qbo_error_message(error)
+        return error_message(self.env, error)
 
     def _qbo_apply(self, result):
         for event in result.events:
@@ -338,13 +335,21 @@ class QboJobSync(models.Model):
             self.env._("%(qbo)s: %(error)s", qbo=sync.qbo_company_id.name, error=sync.last_error)
             for sync in failed
         ]
-        return self.env["qbo.company"]._qbo_notify(
+        return notification(
             "danger" if failed else "success",
             self.env._("QuickBooks push failed") if failed
             else success_title or self.env._("Job exported to QuickBooks"),
             "\n".join(lines),
             next_action,
         )
+
+    @api.model
+    def _qbo_resume(self, companies):
+        """Jobs that could not be pushed while their company was not connected go again."""
+        stalled = self.sudo().search([("qbo_company_id", "in", companies.ids), ("state", "=", "error")])
+        if stalled:
+            stalled.write({"state": "pending", **NO_RETRY_WAIT})
+            self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs").sudo()._trigger()
 
     # === BUTTONS === #
 
@@ -357,7 +362,7 @@ class QboJobSync(models.Model):
         failed.sudo().write({"state": "pending", "last_error": False, **NO_RETRY_WAIT})
         if failed:
             self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs").sudo()._trigger()
-        return self.env["qbo.company"]._qbo_notify(
+        return notification(
             "info",
             self.env._("Retry"),
             self.env._("%(count)s job(s) will be pushed again in a moment.", count=len(failed))
@@ -407,7 +412,7 @@ class QboJobSync(models.Model):
             customer = client.read("Customer", customer_id)
             qbo_job = client.read("Customer", job_id) if job_id else {}
         except QboError as error:
-            raise UserError(company._qbo_error_message(error)) from error
+            raise UserError(error_message(self.env, error)) from error
         sync.write(
             {
                 "active": True,

@@ -2,8 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-PARAM_LOG_RETENTION_DAYS = "chronicle_qbo.log_retention_days"
-DEFAULT_LOG_RETENTION_DAYS = 180
+from ..const import DEFAULT_LOG_RETENTION_DAYS, PARAM_LOG_RETENTION_DAYS
 
 OPERATIONS = [
     ("connect", "Connect"),

@@ -1,18 +1,16 @@
 from odoo import api, fields, models
 
-from .qbo_company import (
+from ..const import (
     DEFAULT_LOCAL_BASE_URL,
+    DEFAULT_LOG_RETENTION_DAYS,
     PARAM_CLIENT_ID,
     PARAM_CLIENT_SECRET,
     PARAM_ENABLED,
     PARAM_LOCAL_BASE_URL,
-    check_local_base_url,
+    PARAM_LOG_RETENTION_DAYS,
+    SECRET_SETTINGS,
 )
-from .qbo_log import DEFAULT_LOG_RETENTION_DAYS, PARAM_LOG_RETENTION_DAYS
-
-
-# Readable by system administrators only, by every path that could hand them out.
-SECRET_FIELDS = ("qbo_client_secret",)
+from ..utils import check_local_base_url
 
 
 class ResConfigSettings(models.TransientModel):
@@ -65,7 +63,7 @@ class ResConfigSettings(models.TransientModel):
     @api.model
     def _qbo_without_secrets(self, values):
         if not (self.env.su or self.env.is_system()):
-            for name in SECRET_FIELDS:
+            for name in SECRET_SETTINGS:
                 values.pop(name, None)
         return values
 

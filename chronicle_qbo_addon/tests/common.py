@@ -3,7 +3,7 @@ import requests
 
 from odoo.tests import TransactionCase, new_test_user
 
-from ..models.qbo_company import PARAM_CLIENT_ID, PARAM_CLIENT_SECRET, PARAM_ENABLED, PARAM_LOCAL_BASE_URL
+from ..const import PARAM_CLIENT_ID, PARAM_CLIENT_SECRET, PARAM_ENABLED, PARAM_LOCAL_BASE_URL
 
 try:
     from qbo_sandbox import SandboxServer

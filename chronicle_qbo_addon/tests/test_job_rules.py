@@ -7,7 +7,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from ..models.qbo_log import PARAM_LOG_RETENTION_DAYS
+from ..const import PARAM_LOG_RETENTION_DAYS
 
 
 @tagged("post_install", "-at_install")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from odoo.tests import HttpCase, tagged
 
-from ..models.qbo_company import PARAM_ENABLED
+from ..const import PARAM_ENABLED
 from .common import REALM_BLUE_RIDGE, REALM_SUMMIT, QboSandboxMixin, sign_in
 
 

@@ -7,11 +7,9 @@ from odoo.exceptions import UserError
 from odoo.tools import consteq
 from odoo.tools.misc import hmac
 
-from ..models.qbo_company import RealmMismatch, check_local_base_url, check_realm_id
+from ..const import OAUTH_STATE_SCOPE
+from ..utils import RealmMismatch, check_local_base_url, check_realm_id, error_message
 from ..services.client import QboError, QboTokens
-
-STATE_SCOPE = "chronicle_qbo_oauth"
-
 
 class QboConnectWizard(models.TransientModel):
     """Add company / Reconnect: the steps of Intuit's sign-in, in the order a person does them."""
@@ -69,7 +67,7 @@ class QboConnectWizard(models.TransientModel):
     # === SIGNED STATE === #
 
     def _oauth_signature(self, nonce):
-        return hmac(self.env(su=True), STATE_SCOPE, (self.id, self.env.uid, nonce))
+        return hmac(self.env(su=True), OAUTH_STATE_SCOPE, (self.id, self.env.uid, nonce))
 
     def _oauth_state(self):
         """A fresh state for Intuit's redirect: this wizard, this person, this attempt."""
@@ -131,7 +129,7 @@ class QboConnectWizard(models.TransientModel):
                 self.env._(
                     "Could not reach Intuit to start the sign-in: %(error)s Check that %(where)s, "
                     "then press Get authorization code again.",
-                    error=self.env["qbo.company"]._qbo_error_message(error),
+                    error=error_message(self.env, error),
                     where=where,
                 )
             ) from error

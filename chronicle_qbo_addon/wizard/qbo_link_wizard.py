@@ -1,6 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..utils import error_message
+
 from ..services.client import QboError
 from ..services.mapping import customer_display_name
 from ..services.sync import search_customers
@@ -94,7 +96,7 @@ class QboLinkWizard(models.TransientModel):
         try:
             rows = search_customers(self.qbo_company_id._qbo_client(interactive=True), self.search_text or "")
         except QboError as error:
-            raise UserError(self.qbo_company_id._qbo_error_message(error)) from error
+            raise UserError(error_message(self.env, error)) from error
         self.line_ids = [Command.clear()] + [
             Command.create(
                 {
