@@ -78,7 +78,9 @@ def build_parser():
         "--latency", type=_latency, default=0.0, help="real seconds added to every Intuit request (default 0)"
     )
     parser.add_argument(
-        "--no-seed", action="store_true", help="start the companies with no customers, vendors or employees"
+        "--no-seed",
+        action="store_true",
+        help="start the companies with no records (customers, vendors, employees, accounts, items, classes)",
     )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser

@@ -1,5 +1,6 @@
-"""The Accounting API v3 under ``/v3/company/<realmId>/``: reads, writes, query, batch,
-change data capture, company info and preferences, with ``minorversion`` and
+"""The Accounting API v3 under ``/v3/company/<realmId>/``: reads, writes (create, full and
+sparse update, ``?operation=delete``, ``?operation=void`` or ``?operation=update&include=void``),
+query, batch, change data capture, company info and preferences, with ``minorversion`` and
 ``requestid`` handled as Intuit does.
 
 Handlers run after authentication and throttling (see ``server``); each returns
@@ -7,43 +8,29 @@ Handlers run after authentication and throttling (see ``server``); each returns
 """
 
 import json
-from datetime import timedelta
 
-from . import entities, errors, query, schema
+from . import cdc, entities, errors, query, types
 from .clock import parse_qbo_datetime, qbo_response_time
 
 MAX_BATCH_ITEMS = 30
 MAX_REQUEST_ID = 50
-CDC_MAX_DAYS = 30
-CDC_MAX_OBJECTS = 1000
-# Entities QBO has that the sandbox keeps empty: queries on them answer with no rows.
+# Entities QBO has that the sandbox does not keep: queries on them answer with no rows.
 EMPTY_ENTITIES = {
-    "Account",
     "Attachable",
-    "Bill",
     "BillPayment",
-    "Class",
-    "CreditMemo",
     "CustomerType",
     "Department",
     "Deposit",
     "Estimate",
-    "Invoice",
-    "Item",
     "JournalEntry",
-    "Payment",
     "PaymentMethod",
-    "Purchase",
     "PurchaseOrder",
-    "RefundReceipt",
-    "SalesReceipt",
     "TaxCode",
     "TaxRate",
     "Term",
-    "TimeActivity",
     "Transfer",
-    "VendorCredit",
 }
+BATCH_OPERATIONS = ("create", "update", "delete", "void")
 
 
 def check_minor_version(params):
@@ -66,7 +53,10 @@ def request_id(params):
 
 
 class AccountingApi:
-    """Operations on one company; the caller holds the company's lock (``Store.realm_lock``)."""
+    """Operations on one company; the caller holds the company's lock (``Store.realm_lock``).
+
+    Reads (entity reads, queries, batch query items, CDC, company info, preferences) are
+    counted as metered reads, writes (create, update, delete, void) as writes."""
 
     def __init__(self, store, counters):
         self.store = store
@@ -85,30 +75,36 @@ class AccountingApi:
     def company_info(self, realm, realm_id, entity_id):
         if entity_id not in (realm_id, "1"):
             raise errors.not_found("Id")
+        self.counters.read(realm_id)
         return self._ok({"CompanyInfo": dict(realm["company"])})
 
-    def preferences(self, realm):
+    def preferences(self, realm, realm_id):
+        self.counters.read(realm_id)
         return self._ok({"Preferences": dict(realm["preferences"])})
 
-    def read(self, realm, entity, entity_id):
-        return self._ok({entity: entities.get(realm, entity, entity_id)})
+    def read(self, realm, realm_id, entity, entity_id):
+        record = entities.get(realm, entity, entity_id)
+        self.counters.read(realm_id)
+        return self._ok({entity: record})
 
     # ------------------------------------------------------------ writes
 
-    def write(self, realm, realm_id, entity, body, operation):
-        """POST to an entity: create, update (when the body has an Id) or delete."""
+    def write(self, realm, realm_id, entity, body, params):
+        """POST to an entity: create, update (when the body has an Id), delete or void."""
         payload = parse_json(body)
-        return self._ok({entity: self._apply(realm, realm_id, entity, payload, operation)})
+        operation, include = params.get("operation"), params.get("include")
+        return self._ok({entity: self._apply(realm, realm_id, entity, payload, operation, include)})
 
-    def _apply(self, realm, realm_id, entity, payload, operation):
+    def _apply(self, realm, realm_id, entity, payload, operation, include=None):
         now = self.clock.now()
         if operation == "delete":
-            raise errors.QboFault("500", "Unsupported Operation", "Operation Delete is not supported.")
-        if operation not in (None, "", "create", "update"):
-            raise errors.QboFault("500", "Unsupported Operation", f"Operation {operation} is not supported.")
-        has_id = isinstance(payload, dict) and payload.get("Id") not in (None, "")
-        if operation == "update" or (operation != "create" and has_id):
-            if not has_id:
+            record = entities.delete(realm, entity, payload, now)
+        elif operation == "void" or (operation == "update" and include == "void"):
+            record = entities.void(realm, entity, payload, now)
+        elif operation not in (None, "", "create", "update"):
+            raise errors.operation_not_supported(operation)
+        elif operation == "update" or (operation != "create" and _has_id(payload)):
+            if not _has_id(payload):
                 raise errors.required_missing("Id")
             record = entities.update(realm, entity, payload, now)
         else:
@@ -119,17 +115,17 @@ class AccountingApi:
 
     # ------------------------------------------------------------ query
 
-    def query(self, realm, text):
-        return self._ok({"QueryResponse": self._query(realm, text)})
+    def query(self, realm, realm_id, text):
+        return self._ok({"QueryResponse": self._query(realm, realm_id, text)})
 
-    def _query(self, realm, text):
+    def _query(self, realm, realm_id, text):
         parsed = query.parse(text)
         name = _entity_name(parsed.entity)
-        if name in schema.ENTITY_NAMES:
-            query.check_fields(parsed, schema.queryable_fields(name))
-            stored = [
-                c for c in parsed.conditions if c.field.split(".")[0].lower() not in entities.COMPUTED_MEMBERS
-            ]
+        if name in types.TYPES:
+            etype = types.get(name)
+            query.check_fields(parsed, etype.queryable)
+            rendered = etype.rendered_members
+            stored = [c for c in parsed.conditions if c.field.split(".")[0].lower() not in rendered]
             records = entities.render_all(
                 realm, name, lambda record: all(query.matches(record, c) for c in stored)
             )
@@ -144,6 +140,7 @@ class AccountingApi:
         else:
             raise errors.query_validation_error(f"{parsed.entity} is not a valid entity")
         page, total = query.run(parsed, records, active_filter)
+        self.counters.read(realm_id)
         if parsed.count:
             return {"totalCount": total}
         if not page:
@@ -172,16 +169,16 @@ class AccountingApi:
             if not item.get("bId"):
                 raise errors.required_missing("bId")
             if "Query" in item:
-                answer["QueryResponse"] = self._query(realm, item["Query"])
+                answer["QueryResponse"] = self._query(realm, realm_id, item["Query"])
                 return answer
             names = [key for key in item if key not in ("bId", "operation", "optionsData")]
             entity = names[0] if len(names) == 1 else None
-            if entity not in schema.ENTITY_NAMES:
+            if entity not in types.TYPES:
                 raise errors.unsupported_property(
                     f"BatchItemRequest {', '.join(names) or 'without a payload'}"
                 )
             operation = item.get("operation")
-            if operation not in ("create", "update", "delete"):
+            if operation not in BATCH_OPERATIONS:
                 raise errors.required_missing("operation")
             answer[entity] = self._apply(realm, realm_id, entity, item[entity], operation)
         except errors.QboFault as fault:
@@ -190,41 +187,31 @@ class AccountingApi:
 
     # ------------------------------------------------------------ change data capture
 
-    def cdc(self, realm, params):
-        names = [n.strip() for n in (params.get("entities") or "").split(",") if n.strip()]
-        if not names:
-            raise errors.required_missing("entities")
-        if not params.get("changedSince"):
-            raise errors.required_missing("changedSince")
-        try:
-            since = parse_qbo_datetime(params["changedSince"])
-        except ValueError:
-            raise errors.unsupported_property(
-                f"changedSince={params['changedSince']}", "changedSince"
-            ) from None
+    def cdc(self, realm, realm_id, params):
         now = parse_qbo_datetime(self._time())
-        if since < now - timedelta(days=CDC_MAX_DAYS):
-            raise errors.business_rule(
-                f"changedSince can be at most {CDC_MAX_DAYS} days ago.", "changedSince"
-            )
-        responses = []
-        for raw in names:
-            name = _entity_name(raw)
-            if name not in schema.ENTITY_NAMES and name not in EMPTY_ENTITIES:
-                raise errors.query_validation_error(f"{raw} is not a valid entity")
-            rows = entities.render_all(realm, name) if name in schema.ENTITY_NAMES else []
-            changed = [r for r in rows if parse_qbo_datetime(r["MetaData"]["LastUpdatedTime"]) >= since]
-            changed = changed[:CDC_MAX_OBJECTS]
-            block = {"startPosition": 1, "maxResults": len(changed), "totalCount": len(changed)}
-            if changed:
-                block[name] = changed
-            responses.append(block)
-        return self._ok({"CDCResponse": [{"QueryResponse": responses}]})
+        answer = cdc.changes(realm, params, now, _cdc_entity)
+        self.counters.read(realm_id)
+        return self._ok(answer)
+
+
+def _has_id(payload):
+    return isinstance(payload, dict) and payload.get("Id") not in (None, "")
 
 
 def _entity_name(raw):
-    known = schema.ENTITY_NAMES + ("CompanyInfo", "Preferences") + tuple(EMPTY_ENTITIES)
-    return next((name for name in known if name.lower() == raw.lower()), raw)
+    """QBO's spelling of an entity name written in any case; unknown names come back as sent."""
+    return _known_entity(raw) or raw
+
+
+def _known_entity(raw):
+    known = types.NAMES + ("CompanyInfo", "Preferences") + tuple(EMPTY_ENTITIES)
+    return next((name for name in known if name.lower() == raw.lower()), None)
+
+
+def _cdc_entity(raw):
+    """An entity change data capture can be asked about (company info and preferences are not)."""
+    name = _known_entity(raw)
+    return name if name in types.TYPES or name in EMPTY_ENTITIES else None
 
 
 def parse_json(body):

@@ -12,7 +12,7 @@ import json
 import requests
 from werkzeug.wrappers import Response
 
-from . import entities
+from . import entities, types
 from .clock import utc_iso
 from .faults import MAX_SECONDS
 from .oauth import with_query
@@ -28,8 +28,10 @@ ENDPOINTS = {
     "GET|POST /_sandbox/latency": '{"seconds": 0.15} added to every Intuit request (real seconds, <= 120)',
     "GET|POST /_sandbox/clock": '{"advance": seconds} moves the sandbox clock forward (<= ten years a call)',
     "GET|POST /_sandbox/limits": '{"enabled", "requests_per_minute", "batches_per_minute", "max_concurrent"}',
-    "GET|DELETE /_sandbox/counters": "requests per endpoint, writes, rejected, injected, faults, replays",
-    "GET /_sandbox/state": "?realm_id= dump of companies, apps and (masked) tokens",
+    "GET|DELETE /_sandbox/counters": "requests per endpoint, reads (metered), writes, rejected, injected, "
+    "faults, replays",
+    "GET /_sandbox/state": "?realm_id= dump of companies (customers, vendors, employees; how many records "
+    "of each type; deletions), apps and (masked) tokens",
     "GET /_sandbox/sms": "latest text-message codes of the consent pages",
 }
 
@@ -224,6 +226,11 @@ class ControlApi:
                     "customers": entities.render_all(realm, "Customer"),
                     "vendors": entities.render_all(realm, "Vendor"),
                     "employees": entities.render_all(realm, "Employee"),
+                    "counts": {name: len(realm["entities"][name]) for name in types.NAMES},
+                    "deleted": {
+                        name: [{"Id": i, "deleted_at": utc_iso(when)} for i, when in graves.items()]
+                        for name, graves in realm["deleted"].items()
+                    },
                     "replayable_request_ids": len(realm["requests"]),
                 }
         with self.store.lock:

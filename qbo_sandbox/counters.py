@@ -1,5 +1,9 @@
-"""What the sandbox saw: requests per endpoint, writes, refusals, faults and replays,
-overall and per company. Read through the control API by tests and benchmarks."""
+"""What the sandbox saw: requests per endpoint, metered reads, writes, refusals, faults and
+replays, overall and per company. Read through the control API by tests and benchmarks.
+
+``reads`` counts what Intuit meters as CorePlus calls (data out): entity reads, queries
+(each query of a batch too), change data capture, company info and preferences. ``writes``
+counts creates, updates, deletes and voids, which are not metered."""
 
 import threading
 from collections import Counter, defaultdict
@@ -30,6 +34,9 @@ class Counters:
             if realm_id:
                 self._by_realm[realm_id][what] += amount
 
+    def read(self, realm_id):
+        self._bump("reads", realm_id)
+
     def write(self, realm_id):
         self._bump("writes", realm_id)
 
@@ -50,7 +57,7 @@ class Counters:
     def snapshot(self):
         with self._lock:
             snap = {"requests": dict(self._requests)}
-            for what in ("writes", "rejected", "injected", "faults", "replays"):
+            for what in ("reads", "writes", "rejected", "injected", "faults", "replays"):
                 snap[what] = self._totals[what]
             snap["by_realm"] = {realm: dict(counts) for realm, counts in self._by_realm.items()}
             return snap

@@ -1,219 +1,148 @@
-"""Customer, Vendor and Employee as QBO keeps them: create, full and sparse update with
-the SyncToken check, the shared display-name namespace, jobs under customers, and the
-read-only values QBO computes.
+"""Records as QBO keeps them: create, full and sparse update with the SyncToken check,
+delete and void where the type allows them, and reads with the values QBO computes, all
+driven by the declarations in ``types``.
 
-A realm's records are stored as the client wrote them (cleaned); FullyQualifiedName,
-Level and BalanceWithJobs are derived when a record is read, so renaming a parent or
-moving a job never leaves a stale copy behind. Two indexes kept with the records (display
-names, parent -> jobs) keep writes constant-time in companies with thousands of jobs.
+A realm's records are stored as the client wrote them (validated), plus what QBO derives
+from the record alone (TotalAmt, UnappliedAmt, Classification...). What depends on other
+records (FullyQualifiedName, Level, an invoice's Balance, the names references show) is
+derived when a record is read, so no write leaves a stale copy behind.
 """
 
 import copy
 
-from . import errors
-from .clock import qbo_datetime
-from .schema import (
-    HOME_CURRENCY,
-    MAX_LEVEL,
-    SCHEMAS,
-    SSN_MASK,
-    clean_payload,
-    derived_display_name,
-)
+from . import errors, meta, refs, schema, tombstones, types
+
+VOIDED = "Voided"
+MAX_NOTE = 4000
 
 
-def _name_key(name):
-    return " ".join(name.split()).casefold()
+def empty_stores():
+    """What a realm keeps of its records: the records and their next Ids per type, and the
+    indexes beside them (display names, own names, parent -> children, deletions, amounts
+    applied to invoices)."""
+    return {
+        "entities": {name: {} for name in types.NAMES},
+        "next_ids": {name: 1 for name in types.NAMES},
+        "names": {},
+        "own_names": {name: {} for name, etype in types.TYPES.items() if etype.own_named},
+        "children": {name: {} for name, etype in types.TYPES.items() if etype.hierarchy},
+        "deleted": {name: {} for name, etype in types.TYPES.items() if etype.deletable},
+        "applied": {},
+    }
 
 
-def _check_unique_name(realm, name, entity, own_id=None):
-    holder = realm["names"].get(_name_key(name))
-    if holder is not None and holder != [entity, own_id]:
-        raise errors.duplicate_name()
-
-
-def _index_name(realm, entity, record, old_name=None):
-    """Keep the name index (one namespace for the three entities) in step with a write."""
-    if old_name is not None:
-        realm["names"].pop(_name_key(old_name), None)
-    realm["names"][_name_key(record["DisplayName"])] = [entity, record["Id"]]
-
-
-# ---------------------------------------------------------------- customer hierarchy
-
-
-def _parent_id(record):
-    return record.get("ParentRef", {}).get("value")
-
-
-def _ancestors(customers, record):
-    chain, seen = [], set()
-    parent_id = _parent_id(record)
-    while parent_id and parent_id in customers and parent_id not in seen:
-        seen.add(parent_id)
-        chain.append(customers[parent_id])
-        parent_id = _parent_id(customers[parent_id])
-    return chain
-
-
-def _index_parent(realm, record, old_parent=None):
-    """Keep the parent -> jobs index in step with a customer write."""
-    children = realm["children"]
-    new_parent = _parent_id(record)
-    if old_parent == new_parent:
-        return
-    if old_parent in children:
-        children[old_parent].remove(record["Id"])
-        if not children[old_parent]:
-            del children[old_parent]
-    if new_parent:
-        children.setdefault(new_parent, []).append(record["Id"])
-
-
-def _subtree_ids(children, root_id):
-    ids, stack = [], [root_id]
-    while stack:
-        current = stack.pop()
-        ids.append(current)
-        stack.extend(children.get(current, []))
-    return ids
-
-
-def _depth_below(children, root_id):
-    kids = children.get(root_id, [])
-    return 1 + max(_depth_below(children, kid) for kid in kids) if kids else 0
-
-
-def _check_parent(realm, fields, own_id=None):
-    """A job's parent must exist, be active (unless the job is not), not be the job itself
-    or below it, and keep every level within QBO's five."""
-    parent_id = _parent_id(fields)
-    if not parent_id:
-        fields.pop("ParentRef", None)
-        return
-    customers = realm["entities"]["Customer"]
-    parent = customers.get(parent_id)
-    if parent is None:
-        raise errors.invalid_reference("ParentRef", parent_id)
-    if fields.get("Active", True) and not parent.get("Active", True):
-        raise errors.not_found("ParentRef")
-    fields["ParentRef"] = {"value": parent_id}
-    depth_below = 0
-    if own_id is not None:
-        if parent_id in _subtree_ids(realm["children"], own_id):
-            raise errors.business_rule(
-                "A customer cannot be its own parent or a parent of its parent.", "ParentRef"
-            )
-        depth_below = _depth_below(realm["children"], own_id)
-    if len(_ancestors(customers, parent)) + 1 + depth_below > MAX_LEVEL:
-        raise errors.business_rule(
-            "Sub-customers and jobs can be nested at most 4 levels below a customer.", "ParentRef"
-        )
-
-
-# ---------------------------------------------------------------- writes
-
-
-def _next_id(realm, entity):
-    realm["next_ids"][entity] = realm["next_ids"].get(entity, 1) + 1
-    return str(realm["next_ids"][entity] - 1)
-
-
-def create(realm, entity, payload, now):
-    """Create a record; returns it as QBO renders it."""
-    fields, _ = clean_payload(entity, payload)
-    schema = SCHEMAS[entity]
-    if not fields.get("DisplayName"):
-        derived = derived_display_name(fields)
-        if not derived:
-            raise errors.required_missing("DisplayName")
-        fields["DisplayName"] = derived
-    _check_unique_name(realm, fields["DisplayName"], entity)
-    if entity == "Customer":
-        _check_parent(realm, fields)
-    record = dict(schema["defaults"])
-    record.update(fields)
-    record.setdefault("PrintOnCheckName", record["DisplayName"][:110])
-    if "CurrencyRef" in schema["fields"]:
-        record.setdefault("CurrencyRef", dict(HOME_CURRENCY))
-    stamp = qbo_datetime(now)
-    record.update(
-        {
-            "Id": _next_id(realm, entity),
-            "SyncToken": "0",
-            "MetaData": {"CreateTime": stamp, "LastUpdatedTime": stamp},
-        }
-    )
-    realm["entities"][entity][record["Id"]] = record
-    _index_name(realm, entity, record)
-    if entity == "Customer":
-        _index_parent(realm, record)
-    return render(realm, entity, record)
-
-
-def update(realm, entity, payload, now):
-    """Full or sparse update with QBO's SyncToken check; returns the rendered record."""
+def _current(realm, etype, payload):
+    """The stored record a write names, once its SyncToken is the current one."""
     if not isinstance(payload, dict):
-        raise errors.unsupported_property(f"the {entity} body must be a JSON object")
-    existing = realm["entities"][entity].get(str(payload.get("Id")))
+        raise errors.unsupported_property(f"the {etype.name} body must be a JSON object")
+    existing = realm["entities"][etype.name].get(str(payload.get("Id")))
     if existing is None:
         raise errors.not_found("Id")
     if payload.get("SyncToken") in (None, ""):
         raise errors.required_missing("SyncToken")
     if str(payload["SyncToken"]) != existing["SyncToken"]:
         raise errors.stale_object()
-    fields, sent = clean_payload(entity, payload)
-    if fields.get("SSN") == SSN_MASK:
-        if existing.get("SSN"):
-            fields["SSN"] = existing["SSN"]
-        else:
-            del fields["SSN"]
-    schema = SCHEMAS[entity]
-    sparse = payload.get("sparse") in (True, "true")
-    kept = {
-        key: existing[key]
-        for key in {"Id", "SyncToken", "MetaData"} | schema["write_on_create"]
-        if key in existing
-    }
-    if sparse:
-        record = {key: value for key, value in existing.items() if key not in sent or key in kept}
-        record.update({key: value for key, value in fields.items() if key not in schema["write_on_create"]})
-        if "DisplayName" not in record:
-            record["DisplayName"] = existing["DisplayName"]
-    else:
-        record = {key: value for key, value in fields.items() if key not in schema["write_on_create"]}
-        record.update(kept)
-        for key, value in schema["defaults"].items():
-            record.setdefault(key, value)
-        if not record.get("DisplayName"):
-            record["DisplayName"] = derived_display_name(record) or existing["DisplayName"]
-    record.setdefault("PrintOnCheckName", record["DisplayName"][:110])
-    _check_unique_name(realm, record["DisplayName"], entity, own_id=existing["Id"])
-    if entity == "Customer":
-        _check_parent(realm, record, own_id=existing["Id"])
-    _stamp(record, now)
-    realm["entities"][entity][record["Id"]] = record
-    _index_name(realm, entity, record, old_name=existing["DisplayName"])
-    if entity == "Customer":
-        _index_parent(realm, record, old_parent=_parent_id(existing))
-        if existing.get("Active", True) and not record.get("Active", True):
-            _deactivate_descendants(realm, record["Id"], now)
+    return existing
+
+
+def _prepare(realm, etype, record, existing, now, sent):
+    """The checks every write passes (required members, the name, the parent, references
+    among the members ``sent``), then the type's own ``on_write``."""
+    for name in etype.required:
+        if name not in record:
+            raise errors.required_missing(name)
+    own_id = existing["Id"] if existing is not None else None
+    if etype.naming is not None:
+        etype.naming.check(realm, etype.name, record, own_id)
+    if etype.hierarchy is not None:
+        etype.hierarchy.check(realm, etype, record, own_id)
+    if etype.checks_refs:
+        refs.check(realm, sent)
+    etype.on_write(realm, etype, record, existing, now)
+
+
+def _store(realm, etype, record, existing, now):
+    realm["entities"][etype.name][record["Id"]] = record
+    if etype.naming is not None:
+        etype.naming.index(realm, etype.name, record, existing)
+    if etype.hierarchy is not None:
+        etype.hierarchy.index(realm, etype, record, existing)
+    etype.on_stored(realm, etype, record, existing, now)
+
+
+def create(realm, entity, payload, now):
+    """Create a record; returns it as QBO renders it."""
+    etype = types.get(entity)
+    fields, _ = schema.clean_payload(etype, payload)
+    record = dict(etype.defaults)
+    record.update(fields)
+    if etype.naming is not None:
+        etype.naming.complete(record, None)
+    _prepare(realm, etype, record, None, now, fields)
+    meta.stamp_new(realm, etype.name, record, now)
+    _store(realm, etype, record, None, now)
     return render(realm, entity, record)
 
 
-def _stamp(record, now):
-    record["SyncToken"] = str(int(record["SyncToken"]) + 1)
-    record["MetaData"] = dict(record["MetaData"], LastUpdatedTime=qbo_datetime(now))
+def update(realm, entity, payload, now):
+    """Full or sparse update with QBO's SyncToken check; returns the rendered record.
+
+    A full update clears every writable member it leaves out; a sparse one (``"sparse":
+    true``) changes only what it sends. Write-on-create members keep their first value."""
+    etype = types.get(entity)
+    existing = _current(realm, etype, payload)
+    fields, sent = schema.clean_payload(etype, payload)
+    sparse = payload.get("sparse") in (True, "true")
+    kept = {
+        key: existing[key]
+        for key in {"Id", "SyncToken", "MetaData"} | etype.write_on_create
+        if key in existing
+    }
+    if sparse:
+        record = {
+            key: copy.deepcopy(value) for key, value in existing.items() if key not in sent or key in kept
+        }
+        record.update({key: value for key, value in fields.items() if key not in etype.write_on_create})
+    else:
+        record = {key: value for key, value in fields.items() if key not in etype.write_on_create}
+        record.update(kept)
+        for key, value in etype.defaults.items():
+            record.setdefault(key, value)
+    if etype.naming is not None:
+        etype.naming.complete(record, existing, sparse)
+    _prepare(realm, etype, record, existing, now, fields)
+    meta.touch(record, now)
+    _store(realm, etype, record, existing, now)
+    return render(realm, entity, record)
 
 
-def _deactivate_descendants(realm, root_id, now):
-    """Making a customer inactive makes its sub-customers and jobs inactive too, as in QBO."""
-    customers = realm["entities"]["Customer"]
-    for child_id in _subtree_ids(realm["children"], root_id)[1:]:
-        child = customers[child_id]
-        if child.get("Active", True):
-            child["Active"] = False
-            _stamp(child, now)
+def delete(realm, entity, payload, now):
+    """Delete a transaction (Id and current SyncToken); QBO answers with its tombstone."""
+    etype = types.get(entity)
+    if not etype.deletable:
+        raise errors.operation_not_supported("Delete")
+    existing = _current(realm, etype, payload)
+    del realm["entities"][etype.name][existing["Id"]]
+    tombstones.bury(realm, etype.name, existing["Id"], now)
+    etype.on_delete(realm, etype, existing, now)
+    return {"status": "Deleted", "domain": "QBO", "Id": existing["Id"]}
+
+
+def void(realm, entity, payload, now):
+    """Void a document (Id and current SyncToken): it stays, with its amounts at 0 and
+    "Voided" at the head of its PrivateNote; it is a new version, as CDC will show."""
+    etype = types.get(entity)
+    if not etype.voidable:
+        raise errors.operation_not_supported("void")
+    existing = _current(realm, etype, payload)
+    record = copy.deepcopy(existing)
+    etype.on_void(record)
+    note = record.get("PrivateNote")
+    record["PrivateNote"] = (f"{VOIDED} - {note}" if note else VOIDED)[:MAX_NOTE]
+    etype.on_write(realm, etype, record, existing, now)
+    meta.touch(record, now)
+    _store(realm, etype, record, existing, now)
+    return render(realm, entity, record)
 
 
 # ---------------------------------------------------------------- reads
@@ -226,31 +155,17 @@ def get(realm, entity, entity_id):
     return render(realm, entity, record)
 
 
-# The members render() adds or masks (lower case): a query condition on one of them must see the
-# rendered record; conditions on the others can be checked on the stored one.
-COMPUTED_MEMBERS = frozenset(
-    {"fullyqualifiedname", "level", "balancewithjobs", "isproject", "domain", "sparse", "ssn"}
-)
-
-
 def render(realm, entity, record):
-    """The record as QBO returns it, with its computed members."""
+    """The record as QBO returns it, with the members derived on read."""
+    etype = types.get(entity)
     out = copy.deepcopy(record)
     out["domain"] = "QBO"
     out["sparse"] = False
-    if entity == "Customer":
-        customers = realm["entities"]["Customer"]
-        chain = _ancestors(customers, record)
-        out["FullyQualifiedName"] = ":".join(
-            [c["DisplayName"] for c in reversed(chain)] + [record["DisplayName"]]
-        )
-        out["Level"] = len(chain)
-        subtree = _subtree_ids(realm["children"], record["Id"])
-        total = sum(float(customers[i].get("Balance", 0) or 0) for i in subtree)
-        out["BalanceWithJobs"] = int(total) if total == int(total) else round(total, 2)
-        out["IsProject"] = False
-    if entity == "Employee" and out.get("SSN"):
-        out["SSN"] = SSN_MASK
+    if etype.hierarchy is not None:
+        etype.hierarchy.render(realm, etype, record, out)
+    if etype.checks_refs:
+        refs.show_names(realm, out)
+    etype.on_render(realm, etype, record, out)
     return out
 
 

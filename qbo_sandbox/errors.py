@@ -47,8 +47,8 @@ def not_found(element=""):
     return QboFault("610", "Object Not Found", NOT_FOUND_DETAIL, element)
 
 
-def duplicate_name():
-    return QboFault("6240", "Duplicate Name Exists Error", DUPLICATE_NAME_DETAIL)
+def duplicate_name(detail=DUPLICATE_NAME_DETAIL):
+    return QboFault("6240", "Duplicate Name Exists Error", detail)
 
 
 def stale_object():
@@ -125,6 +125,10 @@ def unsupported_operation(path):
         "Unsupported Operation",
         f"Operation Could not find resource for relative : {path} of full path: {path} is not supported.",
     )
+
+
+def operation_not_supported(operation):
+    return QboFault("500", "Unsupported Operation", f"Operation {operation} is not supported.")
 
 
 def query_parser_error(detail):

@@ -1,12 +1,14 @@
 """The QBO query language: a parser that fails the way QBO's does, and its evaluation.
 
-    SELECT * | COUNT(*) FROM <Entity>
+    SELECT * [, <field> ...] | COUNT(*) FROM <Entity>
         [WHERE <field> <op> <value> [AND ...]]      op: = < > <= >= IN (...) LIKE '%x%'
         [ORDERBY <field> [ASC|DESC], ...]           (ORDER BY is accepted too)
         [STARTPOSITION n] [MAXRESULTS n]
 
 Keywords, entity and field names are case-insensitive; string literals are quoted with
-``'`` and a quote inside one is written ``\\'``. There is no OR, no join and no projection.
+``'`` and a quote inside one is written ``\\'``. There is no OR, no join and no projection:
+fields named after ``*`` (python-quickbooks asks for items' ``*, Sku``) must exist, and
+every member comes back either way.
 """
 
 import re
@@ -92,6 +94,7 @@ class Query:
     order: list = field(default_factory=list)
     start: int = 1
     max_results: int = DEFAULT_MAX_RESULTS
+    also: list = field(default_factory=list)
 
 
 def tokenize(text):
@@ -176,8 +179,11 @@ class Parser:
             count = True
         else:
             self.expect("punct", "*", expected='"*" or "count"')
+        also = []
+        while not count and self.accept("punct", ","):
+            also.append(self.expect("ident", expected="<IDENTIFIER>").value)
         self.expect("keyword", "from")
-        query = Query(entity=self.expect("ident", expected="<IDENTIFIER>").value, count=count)
+        query = Query(entity=self.expect("ident", expected="<IDENTIFIER>").value, count=count, also=also)
         if self.accept("keyword", "where"):
             query.conditions.append(self.condition())
             while self.accept("keyword", "and"):
@@ -404,7 +410,7 @@ def _sort_key(record, name):
 def check_fields(query, allowed):
     """Refuse filters and sorts on properties the entity does not have."""
     allowed_lower = {name.lower() for name in allowed}
-    for name in [c.field for c in query.conditions] + [name for name, _ in query.order]:
+    for name in [c.field for c in query.conditions] + [name for name, _ in query.order] + query.also:
         if name.split(".")[0].lower() not in allowed_lower:
             raise errors.query_validation_error(f"property '{name}' is not queryable")
 

@@ -1,12 +1,20 @@
-"""The fields of Customer, Vendor and Employee as QBO defines them, and the validation of
-a request body against them: types, lengths, forbidden characters, unknown members.
+"""How a request body is checked against an entity's members, as QBO's deserializer checks it:
+types, lengths, allowed values, forbidden characters, unknown members, and the nested
+objects and arrays of transactions (``Line[]`` and its detail objects, ``LinkedTxn[]``).
+
+A member spec is one of:
+- ``(kind, limit)``: a scalar; ``limit`` is a maximum length for STR, the allowed values for ENUM;
+- a dict of member specs: a nested object (an address, a reference...);
+- ``ListOf(item)``: an array of objects;
+- ``Lines(...)``: ``Line[]``, whose detail object is the one each line's ``DetailType`` names.
 """
 
 import re
+from dataclasses import dataclass, field
 
 from . import errors
 
-STR, BOOL, NUM, DATE = "str", "bool", "num", "date"
+STR, BOOL, NUM, DATE, ENUM = "str", "bool", "num", "date", "enum"
 
 ADDRESS = {
     "Id": (STR, 20),
@@ -35,175 +43,103 @@ PHONE = {
 EMAIL = {"Address": (STR, 100)}
 WEB = {"URI": (STR, 1000)}
 REF = {"value": (STR, 100), "name": (STR, 500), "type": (STR, 100)}
-CONTACT = {"Type": (STR, 50), "Telephone": PHONE}
-BANK = {
-    "BankAccountName": (STR, 100),
-    "BankBranchIdentifier": (STR, 50),
-    "BankAccountNumber": (STR, 50),
-    "StatementText": (STR, 100),
-}
 
 NAME_PARTS = ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")
-NO_SEPARATORS = NAME_PARTS + ("DisplayName", "PrintOnCheckName")
 HOUSEKEEPING = {"Id", "SyncToken", "sparse", "domain", "MetaData"}
-
-PERSON = {
-    "Title": (STR, 16),
-    "GivenName": (STR, 100),
-    "MiddleName": (STR, 100),
-    "FamilyName": (STR, 100),
-    "Suffix": (STR, 16),
-    "DisplayName": (STR, 500),
-    "PrintOnCheckName": (STR, 110),
-    "Active": (BOOL, None),
-    "PrimaryPhone": PHONE,
-    "Mobile": PHONE,
-    "PrimaryEmailAddr": EMAIL,
-    "Source": (STR, 30),
-}
-
-SCHEMAS = {
-    "Customer": {
-        "fields": {
-            **PERSON,
-            "CompanyName": (STR, 100),
-            "Notes": (STR, 2000),
-            "Job": (BOOL, None),
-            "BillWithParent": (BOOL, None),
-            "ParentRef": REF,
-            "Taxable": (BOOL, None),
-            "PreferredDeliveryMethod": (STR, 10),
-            "ResaleNum": (STR, 16),
-            "PrimaryTaxIdentifier": (STR, 20),
-            "SecondaryTaxIdentifier": (STR, 20),
-            "BusinessNumber": (STR, 10),
-            "GSTIN": (STR, 15),
-            "GSTRegistrationType": (STR, 15),
-            "TaxExemptionReasonId": (STR, 10),
-            "AlternatePhone": PHONE,
-            "Fax": PHONE,
-            "WebAddr": WEB,
-            "BillAddr": ADDRESS,
-            "ShipAddr": ADDRESS,
-            "DefaultTaxCodeRef": REF,
-            "SalesTermRef": REF,
-            "PaymentMethodRef": REF,
-            "CurrencyRef": REF,
-            "ARAccountRef": REF,
-            "CustomerTypeRef": REF,
-            "OpenBalanceDate": (DATE, None),
-            "Balance": (NUM, None),
-        },
-        "computed": {"FullyQualifiedName", "Level", "BalanceWithJobs", "IsProject"},
-        "write_on_create": {"Balance", "OpenBalanceDate", "CurrencyRef"},
-        "defaults": {
-            "Active": True,
-            "Job": False,
-            "BillWithParent": False,
-            "Taxable": False,
-            "PreferredDeliveryMethod": "Print",
-            "Balance": 0,
-        },
-    },
-    "Vendor": {
-        "fields": {
-            **PERSON,
-            "CompanyName": (STR, 100),
-            "TaxIdentifier": (STR, 20),
-            "AcctNum": (STR, 100),
-            "Vendor1099": (BOOL, None),
-            "TaxReportingBasis": (STR, 10),
-            "BillRate": (NUM, None),
-            "CostRate": (NUM, None),
-            "Balance": (NUM, None),
-            "BillAddr": ADDRESS,
-            "AlternatePhone": PHONE,
-            "Fax": PHONE,
-            "WebAddr": WEB,
-            "TermRef": REF,
-            "CurrencyRef": REF,
-            "APAccountRef": REF,
-            "OtherContactInfo": CONTACT,
-            "GSTIN": (STR, 15),
-            "BusinessNumber": (STR, 10),
-            "GSTRegistrationType": (STR, 15),
-            "T4AEligible": (BOOL, None),
-            "T5018Eligible": (BOOL, None),
-            "HasTPAR": (BOOL, None),
-            "VendorPaymentBankDetail": BANK,
-        },
-        "computed": set(),
-        "write_on_create": {"Balance", "CurrencyRef"},
-        "defaults": {"Active": True, "Vendor1099": False, "Balance": 0},
-    },
-    "Employee": {
-        "fields": {
-            **PERSON,
-            "EmployeeNumber": (STR, 100),
-            "SSN": (STR, 20),
-            "PrimaryAddr": ADDRESS,
-            "BillableTime": (BOOL, None),
-            "BillRate": (NUM, None),
-            "CostRate": (NUM, None),
-            "BirthDate": (DATE, None),
-            "Gender": (STR, 10),
-            "HiredDate": (DATE, None),
-            "ReleasedDate": (DATE, None),
-            "Organization": (BOOL, None),
-        },
-        "computed": {"V4IDPseudonym"},
-        "write_on_create": set(),
-        "defaults": {"Active": True, "BillableTime": False, "Organization": False},
-    },
-}
-ENTITY_NAMES = tuple(SCHEMAS)
-MAX_LEVEL = 4
-HOME_CURRENCY = {"value": "USD", "name": "United States Dollar"}
-# QBO never returns an SSN; a client that saves what it read sends the mask back unchanged.
-SSN_MASK = "XXX-XX-XXXX"
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 
 
-def entity_for_path(segment):
-    """``customer`` -> ``Customer`` (URIs are lower case, as python-quickbooks sends them)."""
-    for name in ENTITY_NAMES:
-        if name.lower() == segment:
-            return name
-    return None
+@dataclass(frozen=True)
+class ListOf:
+    """A JSON array of objects that follow ``item``."""
+
+    item: dict
 
 
-def queryable_fields(entity):
-    schema = SCHEMAS[entity]
-    return set(schema["fields"]) | schema["computed"] | {"Id", "SyncToken", "MetaData"}
+@dataclass(frozen=True)
+class Detail:
+    """One kind of transaction line: the member holding its detail object, that object's
+    members, the ones it must carry, and whether the line's Amount counts in TotalAmt."""
+
+    member: str
+    fields: dict
+    required: tuple = ()
+    counted: bool = True
 
 
-# ---------------------------------------------------------------- validation
+@dataclass(frozen=True)
+class Lines:
+    """``Line[]``. With ``details`` ({DetailType: Detail}), each line names its kind in
+    DetailType and may carry only that kind's detail object; without (Payment), lines are
+    plain amounts."""
+
+    base: dict
+    details: dict = field(default_factory=dict)
+
+    def counted(self, line):
+        """Whether this stored line's Amount is part of the transaction's total."""
+        detail = self.details.get(line.get("DetailType"))
+        return detail.counted if detail else not self.details
 
 
-def _clean_value(entity, name, spec, value):
-    """A validated copy of one value, or None for "no value" (QBO drops empty strings)."""
-    if value is None:
-        return None
-    if isinstance(spec, dict):
-        if not isinstance(value, dict):
-            raise errors.unsupported_property(f"{name} must be an object", name)
-        cleaned = {}
-        for key, sub_value in value.items():
-            if key not in spec:
-                raise errors.unknown_field(entity, f"{name}.{key}")
-            sub = _clean_value(entity, f"{name}.{key}", spec[key], sub_value)
-            if sub is not None:
-                cleaned[key] = sub
-        return cleaned or None
-    kind, maximum = spec
-    if kind == STR:
+def _clean_object(entity, name, spec, value):
+    if not isinstance(value, dict):
+        raise errors.unsupported_property(f"{name} must be an object", name)
+    cleaned = {}
+    for key, sub_value in value.items():
+        if key not in spec:
+            raise errors.unknown_field(entity, f"{name}.{key}")
+        sub = _clean_value(entity, f"{name}.{key}", spec[key], sub_value)
+        if sub is not None:
+            cleaned[key] = sub
+    return cleaned
+
+
+def _clean_list(entity, name, value, clean_item):
+    if not isinstance(value, list):
+        raise errors.unsupported_property(f"{name} must be an array", name)
+    items = [clean_item(item) for item in value]
+    return [item for item in items if item] or None
+
+
+def _clean_line(entity, spec, line):
+    if not isinstance(line, dict):
+        raise errors.unsupported_property("Line must be an object", "Line")
+    members = dict(spec.base)
+    detail = None
+    if spec.details:
+        kind = line.get("DetailType")
+        if kind in (None, ""):
+            raise errors.required_missing("Line.DetailType")
+        detail = spec.details.get(kind)
+        if detail is None:
+            raise errors.unsupported_property(f"Line.DetailType={kind}", "Line.DetailType")
+        members["DetailType"] = (STR, 100)
+        members[detail.member] = detail.fields
+    cleaned = _clean_object(entity, "Line", members, line)
+    if detail is None or detail.counted:
+        if "Amount" not in cleaned:
+            raise errors.required_missing("Line.Amount")
+    if detail is not None:
+        for name in detail.required:
+            if name not in cleaned.get(detail.member, {}):
+                raise errors.required_missing(f"Line.{detail.member}.{name}")
+    return cleaned
+
+
+def _clean_scalar(name, kind, limit, value):
+    if kind in (STR, ENUM):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise errors.unsupported_property(f"{name} must be a string", name)
         text = str(value)
-        if maximum is not None and len(text) > maximum:
-            raise errors.bad_length(name, maximum, len(text))
+        if kind == STR and limit is not None and len(text) > limit:
+            raise errors.bad_length(name, limit, len(text))
+        if kind == ENUM and text and text not in limit:
+            raise errors.unsupported_property(f"{name}={text} (one of {', '.join(limit)})", name)
         return text or None
     if kind == BOOL:
+        if value == "":
+            return None
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         if not isinstance(value, bool):
@@ -228,26 +164,41 @@ def _clean_value(entity, name, spec, value):
     return match.group(1)
 
 
-def clean_payload(entity, payload):
-    """Validate a request body; returns (writable fields that carry a value, names sent).
+def _clean_value(entity, name, spec, value):
+    """A validated copy of one value, or None for "no value" (QBO drops empty strings)."""
+    if value is None:
+        return None
+    if isinstance(spec, dict):
+        return _clean_object(entity, name, spec, value) or None
+    if isinstance(spec, ListOf):
+        return _clean_list(entity, name, value, lambda item: _clean_object(entity, name, spec.item, item))
+    if isinstance(spec, Lines):
+        return _clean_list(entity, name, value, lambda line: _clean_line(entity, spec, line))
+    kind, limit = spec
+    return _clean_scalar(name, kind, limit, value)
+
+
+def clean_payload(etype, payload):
+    """Validate a request body; returns (writable members that carry a value, names sent).
 
     Unknown members are refused the way QBO's deserializer refuses them; read-only members
-    (Id, SyncToken, MetaData, FullyQualifiedName...) are accepted and ignored.
+    (Id, SyncToken, MetaData, TotalAmt, FullyQualifiedName...) are accepted and ignored.
     """
+    entity = etype.name
     if not isinstance(payload, dict):
         raise errors.unsupported_property(f"the {entity} body must be a JSON object")
-    schema = SCHEMAS[entity]
     cleaned, sent = {}, set()
     for name, value in payload.items():
-        if name in HOUSEKEEPING or name in schema["computed"]:
+        if name in HOUSEKEEPING or name in etype.read_only:
             continue
-        if name not in schema["fields"]:
+        if name not in etype.fields:
             raise errors.unknown_field(entity, name)
         sent.add(name)
-        clean = _clean_value(entity, name, schema["fields"][name], value)
+        clean = _clean_value(entity, name, etype.fields[name], value)
         if clean is not None:
             cleaned[name] = clean
-    for name in NO_SEPARATORS:
+    plain = etype.naming.plain_members if etype.naming else ()
+    for name in plain:
         if name in cleaned and re.search(r"[:\t\n]", cleaned[name]):
             raise errors.invalid_characters(name)
     email = cleaned.get("PrimaryEmailAddr", {}).get("Address")

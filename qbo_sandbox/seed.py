@@ -1,5 +1,6 @@
 """The sandbox's starting point: one Intuit app, two Intuit users and three restoration
-companies with customers, jobs (sub-customers), vendors and employees.
+companies with customers, jobs (sub-customers), vendors, employees, and the accounts, items
+and classes of ``chart``.
 
 Customer and job names follow the convention of the bridge's users: customer
 "<name> - <customer #>", job "<job number> - <description>".
@@ -7,7 +8,7 @@ Customer and job names follow the convention of the bridge's users: customer
 
 import copy
 
-from . import entities, schema
+from . import chart, entities
 from .clock import qbo_date, qbo_datetime
 
 DEFAULT_CLIENT_ID = "sandbox-client-id"
@@ -291,8 +292,13 @@ def _company_info(realm_id, spec, now):
     }
 
 
+def _tracks_classes(spec):
+    """Class tracking comes with QuickBooks Online Plus and Advanced, not Essentials."""
+    return not spec["sku"].endswith("Essentials")
+
+
 def _preferences(spec, now):
-    classes = not spec["sku"].endswith("Essentials")
+    classes = _tracks_classes(spec)
     stamp = qbo_datetime(now - 30 * DAY)
     return {
         "Id": "1",
@@ -346,10 +352,7 @@ def empty_realm(realm_id, spec, now):
     return {
         "company": _company_info(realm_id, spec, now),
         "preferences": _preferences(spec, now),
-        "entities": {name: {} for name in schema.ENTITY_NAMES},
-        "next_ids": {name: 1 for name in schema.ENTITY_NAMES},
-        "names": {},
-        "children": {},
+        **entities.empty_stores(),
         "requests": {},
     }
 
@@ -391,6 +394,7 @@ def _populate(realm, spec, now):
         entities.create(realm, "Vendor", vendor, tick())
     for employee in spec["employees"]:
         entities.create(realm, "Employee", employee, tick())
+    chart.populate(realm, _tracks_classes(spec), tick)
 
 
 def build_realms(now, with_records=True):

@@ -18,7 +18,7 @@ import time
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import accounting, errors, schema
+from . import accounting, errors, types
 from .clock import Clock, qbo_response_time
 from .control import Control, ControlApi
 from .counters import Counters
@@ -174,7 +174,8 @@ class SandboxApp:
         """Route one Accounting API call; returns (status, body, whether it wrote)."""
         method = request.method
         head = segments[0] if segments else ""
-        entity = schema.entity_for_path(head)
+        etype = types.for_path(head)
+        entity = etype.name if etype else None
         is_write = method == "POST" and (entity is not None or head == "batch")
         request_id = accounting.request_id(request.args) if method == "POST" else None
         with self.store.realm_lock(realm_id):
@@ -196,18 +197,18 @@ class SandboxApp:
         if method == "GET" and head == "companyinfo" and len(segments) == 2:
             return api.company_info(realm, realm_id, segments[1])
         if method == "GET" and head == "preferences" and len(segments) == 1:
-            return api.preferences(realm)
+            return api.preferences(realm, realm_id)
         if head == "query" and len(segments) == 1 and method in ("GET", "POST"):
             text = request.args.get("query") if method == "GET" else request.get_data(as_text=True)
-            return api.query(realm, text or request.args.get("query"))
+            return api.query(realm, realm_id, text or request.args.get("query"))
         if method == "GET" and head == "cdc" and len(segments) == 1:
-            return api.cdc(realm, request.args)
+            return api.cdc(realm, realm_id, request.args)
         if method == "POST" and head == "batch" and len(segments) == 1:
             return api.batch(realm, realm_id, request.get_data())
         if entity and method == "GET" and len(segments) == 2:
-            return api.read(realm, entity, segments[1])
+            return api.read(realm, realm_id, entity, segments[1])
         if entity and method == "POST" and len(segments) == 1:
-            return api.write(realm, realm_id, entity, request.get_data(), request.args.get("operation"))
+            return api.write(realm, realm_id, entity, request.get_data(), request.args)
         raise errors.unsupported_operation(request.path)
 
     @staticmethod

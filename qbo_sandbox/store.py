@@ -5,7 +5,8 @@ records, id counters, replayable responses), OAuth grants, tokens and codes. Eac
 has its own lock, so a long operation on one never holds up another; ``lock`` guards the
 rest, and a company lock is never taken while holding it. With a state file, changes are
 written by a background saver a moment after they happen (and on stop), atomically, so a
-demo keeps its companies and its connection across restarts.
+demo keeps its companies and its connection across restarts; a file of an older format
+version is upgraded as it is loaded (see ``formats``).
 """
 
 import copy
@@ -14,9 +15,8 @@ import os
 import tempfile
 import threading
 
-from . import seed
+from . import formats, seed
 
-FORMAT = "qbo_sandbox/1"
 SAVE_DELAY = 0.25
 
 
@@ -73,16 +73,14 @@ class Store:
     def _load(self):
         with open(self.state_file, encoding="utf-8") as handle:
             saved = json.load(handle)
-        if saved.get("format") != FORMAT:
-            raise ValueError(f"{self.state_file} is not a qbo_sandbox state file")
-        self.data = saved["data"]
+        self.data = formats.load(saved, self.state_file)
         self.clock.resume_from(saved["clock"])
 
     def save(self):
         if not self.state_file:
             return
         self._dirty.clear()
-        text = json.dumps({"format": FORMAT, "clock": self.clock.now(), "data": self._snapshot()})
+        text = json.dumps(formats.dump(self.clock.now(), self._snapshot()))
         directory = os.path.dirname(os.path.abspath(self.state_file))
         fd, tmp = tempfile.mkstemp(prefix=".qbo_sandbox-", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -72,7 +72,8 @@ def test_raw_batch_with_query_update_delete_and_bad_items(qb):
             },
             {"bId": "d1", "operation": "delete", "Customer": {"Id": target.Id, "SyncToken": "1"}},
             {"bId": "c1", "operation": "create", "Vendor": {"DisplayName": "Batch Vendor"}},
-            {"bId": "x1", "operation": "create", "Invoice": {"Line": []}},
+            {"bId": "x1", "operation": "create", "Estimate": {"Line": []}},
+            {"bId": "x4", "operation": "create", "Invoice": {"CustomerRef": {"value": "1"}, "Line": []}},
             {"bId": "x2", "operation": "frobnicate", "Customer": {"DisplayName": "Nope"}},
             {"operation": "create", "Customer": {"DisplayName": "No bId"}},
             {"bId": "x3", "Query": "SELECT * FROM"},
@@ -87,7 +88,8 @@ def test_raw_batch_with_query_update_delete_and_bad_items(qb):
     assert items["u1"]["Customer"]["Notes"] == "batched" and items["u1"]["Customer"]["SyncToken"] == "1"
     assert items["d1"]["Fault"]["Error"][0]["code"] == "500"
     assert items["c1"]["Vendor"]["DisplayName"] == "Batch Vendor"
-    assert items["x1"]["Fault"]["Error"][0]["code"] == "2010"
+    assert items["x1"]["Fault"]["Error"][0]["code"] == "2010", "an entity the sandbox does not keep"
+    assert items["x4"]["Fault"]["Error"][0]["element"] == "Line", "an invoice needs a line"
     assert items["x2"]["Fault"]["Error"][0]["code"] == "2020"
     assert items[None]["Fault"]["Error"][0]["element"] == "bId"
     assert items["x3"]["Fault"]["Error"][0]["code"] == "4000"

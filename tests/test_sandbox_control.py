@@ -262,7 +262,7 @@ def test_state_file_keeps_companies_and_connections_across_restarts(tmp_path, sa
     finally:
         first.stop()
     saved_state = json.loads(state.read_text())
-    assert saved_state["format"] == "qbo_sandbox/1"
+    assert (saved_state["format"], saved_state["version"]) == ("qbo_sandbox", 2)
 
     second = SandboxServer(state_file=str(state)).start()
     try:

@@ -304,7 +304,7 @@ def test_delete_and_unknown_paths_are_refused_like_qbo(qb):
     for method, path in (
         ("GET", "widget/1"),
         ("POST", "widget"),
-        ("GET", "invoice/1"),
+        ("GET", "estimate/1"),
         ("GET", "customer"),
         ("PUT", "customer"),
         ("GET", "customer/1/extra"),
