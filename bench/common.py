@@ -32,10 +32,9 @@ if "chronicle_qbo_addon" not in sys.modules:
     sys.modules["chronicle_qbo_addon"] = _addon
 
 # pylint: disable=wrong-import-position
-from chronicle_qbo_addon.services.bulk import JOBS_PER_PUSH, push_jobs  # noqa: E402
 from chronicle_qbo_addon.services.client import QboApp, QboClient  # noqa: E402
+from chronicle_qbo_addon.services.push import JOBS_PER_PUSH, JobPushRequest, push_jobs  # noqa: E402
 from chronicle_qbo_addon.services.ratelimit import RateLimiter  # noqa: E402
-from chronicle_qbo_addon.services.sync import JobPushRequest  # noqa: E402
 from qbo_sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS  # noqa: E402
 from qbo_sandbox.control import Control  # noqa: E402
 

@@ -32,22 +32,18 @@ from common import (
     temporary_dir,
 )
 
-from chronicle_qbo_addon.services.mapping import (
-    customer_payload,
-    display_name_query,
-    job_payload,
-    payload_hash,
-)
+from chronicle_qbo_addon.services.mapping import customer_payload, job_payload, payload_hash
+from chronicle_qbo_addon.services.reads import name_query
 from qbo_sandbox import REALM_BLUE_RIDGE, REALM_SUMMIT
 
 
 def naive_push(qbo, job):
     """One job the way the common connectors push it: two look-ups, two creates, one at a time."""
     customer = customer_payload(job["customer"])
-    rows = qbo.query(display_name_query("Customer", customer["DisplayName"]))
+    rows = qbo.query(name_query("Customer", customer["DisplayName"]))
     parent = rows[0] if rows else qbo.create("Customer", customer)
     payload = job_payload(job["job"], parent["Id"], job["customer"])
-    if not qbo.query(display_name_query("Customer", payload["DisplayName"])):
+    if not qbo.query(name_query("Customer", payload["DisplayName"])):
         qbo.create("Customer", payload)
 
 

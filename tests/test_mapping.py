@@ -5,7 +5,6 @@ from chronicle_qbo_addon.services import mapping
 from chronicle_qbo_addon.services.mapping import (
     check_template,
     customer_payload,
-    display_name_query,
     job_payload,
     job_typed_name,
     name_fit_notice,
@@ -16,6 +15,7 @@ from chronicle_qbo_addon.services.mapping import (
     render_typed_name,
     sanitize_display_name,
 )
+from chronicle_qbo_addon.services.reads import name_query
 
 PERSON = {
     "name": "John Doe", "ref": "C-0042", "is_company": False, "first_name": "John", "last_name": "Doe",
@@ -250,8 +250,8 @@ def test_payload_hash():
     assert len(payload_hash(payload)) == 64
 
 
-def test_display_name_query_includes_inactive_records():
-    assert display_name_query("Vendor", "O'Brien") == (
+def test_name_query_includes_inactive_records():
+    assert name_query("Vendor", "O'Brien") == (
         "SELECT * FROM Vendor WHERE Active IN (true, false) AND DisplayName = 'O\\'Brien'")
 
 

@@ -11,7 +11,6 @@ from chronicle_qbo_addon.services.mapping import (
     WORD_CUT_MIN_SHARE,
     customer_payload,
     customer_typed_name,
-    display_name_query,
     job_payload,
     job_typed_name,
     name_fit_notice,
@@ -20,6 +19,7 @@ from chronicle_qbo_addon.services.mapping import (
     render_name,
     sanitize_display_name,
 )
+from chronicle_qbo_addon.services.reads import name_query
 
 # Names as people type them, plus every character QuickBooks refuses and a few that look like space.
 awkward = st.sampled_from(":\t\n\r\x0b\x0c\x85\u2028\xa0'\\%- ")
@@ -109,7 +109,7 @@ def test_quoting_round_trips(value):
 def test_quoting_round_trips_through_the_sandbox_parser(value):
     query = pytest.importorskip("qbo_sandbox.query")
     name = sanitize_display_name(value)
-    parsed = query.parse(display_name_query("Customer", name))
+    parsed = query.parse(name_query("Customer", name))
     assert parsed.conditions[-1].field == "DisplayName"
     assert parsed.conditions[-1].values == [name]
 
@@ -132,13 +132,13 @@ def test_searching_and_creating_use_the_same_name(name, ref, number, job_name):
         assert not sanitize_display_name(render_name("{customer} - {customer_ref}", {
             "customer": name, "customer_ref": ref}))
         return
-    searched = unquote(display_name_query("Customer", created).rsplit("DisplayName = ", 1)[1])
+    searched = unquote(name_query("Customer", created).rsplit("DisplayName = ", 1)[1])
     assert searched == created == sanitize_display_name(created)
     try:
         job_name_created = job_payload({"number": number, "name": job_name}, "1", customer)["DisplayName"]
     except ValueError:
         return
-    assert unquote(display_name_query("Customer", job_name_created).rsplit("DisplayName = ", 1)[1]) == \
+    assert unquote(name_query("Customer", job_name_created).rsplit("DisplayName = ", 1)[1]) == \
         job_name_created == sanitize_display_name(job_name_created)
 
 

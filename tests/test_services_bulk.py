@@ -1,13 +1,13 @@
-"""push_jobs against the local sandbox: few requests, and every rule of the one-job push per job."""
+"""push_jobs against the local sandbox: few requests for many jobs, and every rule of the push per job
+(the rules for one job alone: test_services_push_rules)."""
 import dataclasses
 import threading
 
 import pytest
 
-from chronicle_qbo_addon.services import dispatch
-from chronicle_qbo_addon.services.bulk import push_jobs
+from chronicle_qbo_addon.services import reads
 from chronicle_qbo_addon.services.client import QboAuthError
-from chronicle_qbo_addon.services.sync import JobPushRequest
+from chronicle_qbo_addon.services.push import JobPushRequest, push_jobs
 
 
 def job_request(number, customer=None, **fields):
@@ -80,7 +80,7 @@ def test_unchanged_jobs_cost_nothing_and_edits_cost_one_read_and_one_write(sandb
     assert named(sandbox, realm, "24-0000 - Fire loss")[0]["Notes"] == "Room 24-0000"
 
 
-def test_the_rules_of_the_one_job_push_hold_in_bulk(sandbox, realm, client):
+def test_the_rules_of_the_push_hold_for_each_job_of_many(sandbox, realm, client):
     pushes = [
         job_request("1", customer={"name": "Margaret Hollis", "ref": "1001"}),
         job_request("2", customer={"name": "Maggie Hollis", "ref": "77", "email": "MHollis@example.com"}),
@@ -234,7 +234,7 @@ def test_refused_authorization_stops_the_push(sandbox, client):
 
 
 def test_lookups_page_through_long_answers(sandbox, realm, client, monkeypatch):
-    monkeypatch.setattr(dispatch, "PAGE_SIZE", 2)
+    monkeypatch.setattr(reads, "PAGE_SIZE", 2)
     pushes = [job_request(str(i), customer={"name": "Shared %d" % i, "email": "adjuster@example.com"})
               for i in range(5)]
     push_jobs(client, pushes[:3])

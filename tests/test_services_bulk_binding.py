@@ -3,9 +3,8 @@ import dataclasses
 
 import pytest
 
-from chronicle_qbo_addon.services.bulk import push_jobs
 from chronicle_qbo_addon.services.errors import CUSTOMER_BOUND_ELSEWHERE
-from chronicle_qbo_addon.services.sync import JobPushRequest
+from chronicle_qbo_addon.services.push import JobPushRequest, push_jobs
 
 # Two people the host tells apart and a "{customer}" name template does not.
 HANNAH = {"name": "Hannah Reyes", "ref": "C1042", "email": "hannah.reyes@example.com",

@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from chronicle_qbo_addon.services import reads
 from chronicle_qbo_addon.services.dispatch import Dispatcher, Operation
 from chronicle_qbo_addon.services.errors import QboAuthError, QboError
 
@@ -136,13 +137,19 @@ def test_workers_hand_calls_to_the_owner_thread(pool):
 
 
 def test_lookups_split_long_value_lists(pool, monkeypatch):
-    from chronicle_qbo_addon.services import dispatch
-
-    monkeypatch.setattr(dispatch, "LOOKUP_SIZE", 2)
+    monkeypatch.setattr(reads, "LOOKUP_SIZE", 2)
     client = RecordingClient()
-    rows, failed = Dispatcher(client, pool).lookup({"DisplayName": {"a", "b", "O'Neil"}})
+    rows, failed = Dispatcher(client, pool).lookup("Customer", {"DisplayName": {"a", "b", "O'Neil"}})
     assert failed == {} and len(rows) == 2
     statements = sorted(client.statements)
     assert statements[0].startswith("SELECT * FROM Customer WHERE Active IN (true, false) AND DisplayName IN")
     assert "'O\\'Neil', 'a'" in statements[0] and "('b')" in statements[1]
     assert all(statement.endswith("STARTPOSITION 1 MAXRESULTS 1000") for statement in statements)
+
+
+def test_lookups_take_the_entity_type(pool):
+    client = RecordingClient()
+    Dispatcher(client, pool).lookup("Invoice", {"DocNumber": ["1001"]})
+    assert client.statements == [
+        "SELECT * FROM Invoice WHERE DocNumber IN ('1001') STARTPOSITION 1 MAXRESULTS 1000"], \
+        "an entity type without Active has no Active condition"

@@ -3,9 +3,8 @@ import dataclasses
 
 import pytest
 
-from chronicle_qbo_addon.services.bulk import push_jobs
 from chronicle_qbo_addon.services.errors import JOB_LINKED_ELSEWHERE
-from chronicle_qbo_addon.services.sync import JobPushRequest
+from chronicle_qbo_addon.services.push import JobPushRequest, push_jobs
 
 NADIA = {"name": "Nadia Okafor", "ref": "1200"}
 LONG = "Water mitigation " + "x" * 90

@@ -1,8 +1,7 @@
 """push_jobs tells the person when a name QuickBooks gets is not the name as typed, once."""
 import dataclasses
 
-from chronicle_qbo_addon.services.bulk import push_jobs
-from chronicle_qbo_addon.services.sync import JobPushRequest
+from chronicle_qbo_addon.services.push import JobPushRequest, push_jobs
 
 # 120 characters: with its number, a job name of 130 that a cut at 100 would split inside "flooring".
 LONG_JOB_NAME = ("Basement water loss after the supply line to the upstairs laundry failed, drywall, "

@@ -1,6 +1,6 @@
 """QboClient against the local sandbox: token refresh, retries, idempotent writes, faults."""
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -196,3 +196,28 @@ def test_rate_limiter_keeps_the_realm_under_intuit_limits(sandbox, connect):
         thread.join(30)
     assert not errors
     assert sandbox.control.counters()["rejected"] == 0
+
+
+def test_change_data_capture_reads_what_changed_over_several_types_in_one_request(sandbox, connect):
+    client = connect()
+    line = {"DetailType": "SalesItemLineDetail", "Amount": 100,
+            "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}
+    cost = {"DetailType": "AccountBasedExpenseLineDetail", "Amount": 40,
+            "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "4"}, "CustomerRef": {"value": "2"}}}
+    invoice = client.create("Invoice", {"CustomerRef": {"value": "2"}, "Line": [line]})
+    bill = client.create("Bill", {"VendorRef": {"value": "1"}, "Line": [cost]})
+    since = datetime.fromisoformat(sandbox.control.advance_clock(60)["now_utc"])
+    client.update("Invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "sparse": True,
+                              "DocNumber": "B-7"})
+    [deleted] = client.batch([{"entity": "Bill", "operation": "delete",
+                               "payload": {"Id": bill["Id"], "SyncToken": bill["SyncToken"]}}])
+    assert not isinstance(deleted, QboError), deleted
+    sandbox.control.reset_counters()
+    changes = client.change_data_capture(["Invoice", "Bill", "Customer"], since)
+    assert set(changes) == {"Invoice", "Bill", "Customer"} and changes["Customer"] == []
+    [edited] = changes["Invoice"]
+    assert (edited["Id"], edited["DocNumber"], edited["Line"][0]["Amount"]) == (invoice["Id"], "B-7", 100)
+    [gone] = changes["Bill"]
+    assert (gone["Id"], gone["status"]) == (bill["Id"], "Deleted")
+    assert changes.capped == frozenset() and changes.time
+    assert sandbox.control.counters()["requests"] == {"GET cdc": 1}, "one metered read for three types"

@@ -1,6 +1,6 @@
 """QboApp and QboClient against a scripted Intuit, for the paths a real server rarely takes."""
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,6 +18,7 @@ from chronicle_qbo_addon.services.client import (
     QboTokens,
 )
 from chronicle_qbo_addon.services.ratelimit import RateLimiter
+from chronicle_qbo_addon.services.reads import CDC_MAX_OBJECTS
 
 BASE = "http://intuit.test"
 NOW = datetime(2026, 1, 5, 12, 0, 0)
@@ -289,3 +290,76 @@ def test_query_all_pages(intuit, app):
                       "SELECT * FROM Customer STARTPOSITION 1001 MAXRESULTS 1000"]
     with pytest.raises(ValueError):
         client.query_all("SELECT * FROM Customer MAXRESULTS 5")
+
+
+# === CHANGE DATA CAPTURE === #
+
+CDC_PATH = "/v3/company/4620816365/cdc"
+CDC_ANSWER = {"CDCResponse": [{"QueryResponse": [
+    {"Customer": [{"Id": "1", "DisplayName": "Margaret Hollis - 1001", "SyncToken": "4"},
+                  {"domain": "QBO", "status": "Deleted", "Id": "7",
+                   "MetaData": {"LastUpdatedTime": "2026-01-05T03:00:00-08:00"}}],
+     "startPosition": 1, "maxResults": 2},
+    {"startPosition": 1, "maxResults": 0},
+]}], "time": "2026-01-05T04:00:00.000-08:00"}
+
+
+def cdc_query(request):
+    return parse_qs(urlsplit(request.url).query)
+
+
+def test_cdc_reads_several_entity_types_in_one_get_with_retries(intuit, app):
+    intuit.on(CDC_PATH, (503, b"busy", {}), (200, CDC_ANSWER, {"intuit_tid": "tcdc"}))
+    sleeps = []
+    client = make_client(app, sleeps=sleeps)
+    changes = client.change_data_capture(["Customer", "Invoice"], datetime(2026, 1, 4, 12, 0, 0))
+    customers = CDC_ANSWER["CDCResponse"][0]["QueryResponse"][0]["Customer"]
+    assert changes == {"Customer": customers, "Invoice": []}
+    assert changes["Customer"][1] == {"domain": "QBO", "status": "Deleted", "Id": "7",
+                                      "MetaData": {"LastUpdatedTime": "2026-01-05T03:00:00-08:00"}}
+    assert changes.capped == frozenset() and changes.time == "2026-01-05T04:00:00.000-08:00"
+    sent = intuit.sent_to(CDC_PATH)
+    assert len(sent) == 2 and len(sleeps) == 1, "the read is retried like every other"
+    request, kwargs = sent[-1]
+    assert request.method == "GET" and kwargs["timeout"] == 7
+    assert request.headers["Authorization"] == "Bearer AT-old"
+    assert cdc_query(request) == {"entities": ["Customer,Invoice"], "minorversion": ["75"],
+                                  "changedSince": ["2026-01-04T12:00:00+00:00"]}, \
+        "a naive datetime is UTC, sent with its offset"
+    assert client.last_intuit_tid == "tcdc"
+
+
+def test_cdc_keeps_the_offset_it_is_given(intuit, app):
+    intuit.on(CDC_PATH, (200, CDC_ANSWER, {}))
+    client = make_client(app)
+    eastern = timezone(timedelta(hours=-5))
+    client.change_data_capture(["Customer"], datetime(2026, 1, 4, 7, 30, tzinfo=eastern))
+    client.change_data_capture("Customer", "2026-01-04T07:30:00-05:00")
+    sent = [cdc_query(request) for request, _kwargs in intuit.sent_to(CDC_PATH)]
+    assert [query["changedSince"] for query in sent] == [["2026-01-04T07:30:00-05:00"]] * 2
+    assert sent[1]["entities"] == ["Customer"]
+
+
+def test_cdc_refreshes_the_token_and_says_which_types_reached_the_cap(intuit, app):
+    full = {"CDCResponse": [{"QueryResponse": [
+        {"Invoice": [{"Id": str(i)} for i in range(CDC_MAX_OBJECTS)], "maxResults": CDC_MAX_OBJECTS},
+        {"Bill": [{"Id": "b1"}], "maxResults": 1},
+    ]}], "time": "2026-01-05T04:00:00-08:00"}
+    intuit.on("/oauth2/v1/tokens/bearer", (200, TOKEN_REPLY, {}))
+    intuit.on(CDC_PATH, (401, b"unauthorized", {}), (200, full, {}))
+    saved = []
+    changes = make_client(app, on_tokens=saved.append).change_data_capture(["Invoice", "Bill"], NOW)
+    assert changes.capped == {"Invoice"}, "a full block means more changed: ask again with a shorter window"
+    assert len(changes["Invoice"]) == CDC_MAX_OBJECTS and changes["Bill"] == [{"Id": "b1"}]
+    assert [request.headers["Authorization"] for request, _ in intuit.sent_to(CDC_PATH)] == [
+        "Bearer AT-old", "Bearer AT-new"]
+    assert len(saved) == 1
+
+
+def test_cdc_faults_are_qbo_errors(intuit, app):
+    fault = {"Fault": {"Error": [{"Message": "changedSince can be at most 30 days ago.", "code": "6000"}],
+                       "type": "ValidationFault"}}
+    intuit.on(CDC_PATH, (400, fault, {"intuit_tid": "t6000"}))
+    with pytest.raises(QboError) as caught:
+        make_client(app).change_data_capture(["Customer"], NOW - timedelta(days=40))
+    assert (caught.value.code, caught.value.retryable, caught.value.intuit_tid) == ("6000", False, "t6000")

@@ -38,3 +38,10 @@ def test_error_text():
 def test_scrub_removes_intuit_token_prefixes():
     text = "Token expired: eyJlbmMiOiJB... refresh AB111787309142x9Q2k0aZ"
     assert scrub(text) == "Token expired: *** refresh ***"
+
+
+def test_params_carry_the_values_a_host_translates_without_tokens():
+    error = QboError("job_linked_elsewhere", 'QuickBooks job "A-101" (Id 7) is linked to another job.',
+                     params={"name": "A-101", "qbo_id": "7", "note": "Bearer abcdefghijkl"})
+    assert error.params == {"name": "A-101", "qbo_id": "7", "note": "Bearer ***"}
+    assert QboError("timeout", "late").params == {}

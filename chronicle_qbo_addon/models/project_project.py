@@ -37,7 +37,7 @@ class ProjectProject(models.Model):
     qbo_job_sync_ids = fields.One2many("qbo.job.sync", "project_id", string="QuickBooks")
     qbo_state = fields.Selection(
         [("error", "Error"), ("pending", "Pending"), ("synced", "Synced")],
-        string="QuickBooks",
+        string="QuickBooks state",
         compute="_compute_qbo_state",
         store=True,
         help="Where the job stands in QuickBooks, the worst of its companies: Error, Pending, Synced.",

@@ -8,11 +8,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..const import RETRY_FIRST_DELAY, RETRY_MAX_DELAY
-from ..services.bulk import JOBS_PER_PUSH, push_jobs
 from ..services.client import QboAuthError, QboError
 from ..services.errors import CUSTOMER_BOUND_ELSEWHERE, JOB_LINKED_ELSEWHERE
 from ..services.mapping import DISPLAY_NAME_MAX_LENGTH, customer_display_name
-from ..services.sync import JobPushRequest
+from ..services.push import JOBS_PER_PUSH, JobPushRequest, push_jobs
 from ..utils import error_message, notification
 
 _logger = logging.getLogger(__name__)

@@ -2,25 +2,11 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..const import DEFAULT_LOG_RETENTION_DAYS, PARAM_LOG_RETENTION_DAYS
+from ..const import DEFAULT_LOG_RETENTION_DAYS, HOST_OPERATIONS, PARAM_LOG_RETENTION_DAYS
+from ..services.events import EVENT_OPERATIONS
 
-OPERATIONS = [
-    ("connect", "Connect"),
-    ("refresh", "Token refresh"),
-    ("push", "Push"),
-    ("create_customer", "Customer created"),
-    ("update_customer", "Customer updated"),
-    ("link_customer", "Customer found"),
-    ("unlink_customer", "Customer gone"),
-    ("create_job", "Job created"),
-    ("update_job", "Job updated"),
-    ("link_job", "Job found"),
-    ("unlink_job", "Job gone"),
-    ("link", "Link job"),
-    ("department", "Department"),
-    ("cron_push", "Job push run"),
-    ("cron_bridge", "Bridge run"),
-]
+# The host's own operations, then those the services report (a new service extends its list).
+OPERATIONS = HOST_OPERATIONS + EVENT_OPERATIONS
 
 
 class QboLog(models.Model):

@@ -1,8 +1,13 @@
 """Plain-Python service layer of the QuickBooks Online bridge: it never imports Odoo.
 
 - :mod:`.client` talks to Intuit (:class:`~.client.QboApp` for OAuth, :class:`~.client.QboClient`
-  for the Accounting API) and raises only :class:`~.errors.QboError`;
-- :mod:`.mapping` turns the host's plain dicts into QuickBooks payloads, names and queries;
-- :mod:`.sync` pushes a job and its customer with a client; :mod:`.bulk` pushes many at once, its
-  requests sent by :mod:`.dispatch`; :mod:`.ratelimit` keeps every request under Intuit's limits.
+  for the Accounting API, Change Data Capture included) and raises only :class:`~.errors.QboError`,
+  whose code and params a host turns into its own messages;
+- :mod:`.mapping` turns the host's plain dicts into QuickBooks payloads and names;
+- :mod:`.reads` builds every query and reads in bulk: look-ups by any entity type and field,
+  paging, Change Data Capture answers, Link job's search;
+- :mod:`.push` pushes jobs and their customers, its requests sent by :mod:`.dispatch`, by the rules
+  of :mod:`.rules` and :mod:`.holders`; :mod:`.request_ids` makes every idempotency key;
+  :mod:`.events` lists the accounting-log operations the services report;
+- :mod:`.ratelimit` keeps every request under Intuit's limits.
 """

@@ -4,26 +4,25 @@ retries, token refresh and rate limiting; the OAuth half (:class:`QboApp`) lives
 import json
 import logging
 import random
-import re
 import threading
 import time
-import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import requests
 from quickbooks import QuickBooks
 from quickbooks.exceptions import QuickbooksException
 
-from .errors import THROTTLED, QboAuthError, QboError, normalize_code, scrub
+from .errors import MISSING_ANSWER, THROTTLED, QboAuthError, QboError, normalize_code, scrub
 from .oauth import RETRYABLE_STATUSES, QboApp, QboTokens, utcnow
 from .ratelimit import RateLimiter
+from .reads import cdc_changes, query_rows, read_all
+from .request_ids import chunk_request_id, new_request_id
 
 __all__ = ["QboApp", "QboClient", "QboTokens", "QboError", "QboAuthError", "RateLimiter", "utcnow"]
 
 _logger = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(seconds=60)
-QUERY_PAGE_SIZE = 1000
 BATCH_SIZE = 30
 MAX_BACKOFF = 60.0
 # A 401 gets a refresh and a resend; a 401 right after a refresh Intuit accepted is not the saved
@@ -34,7 +33,6 @@ MAX_TOKEN_REFRESHES = 2
 # answers within seconds, not after the minutes of backoff a background push can afford.
 INTERACTIVE_TIMEOUT = 10
 INTERACTIVE_RETRIES = 1
-_PAGING = re.compile(r"(?i)\b(STARTPOSITION|MAXRESULTS)\b")
 
 
 class QboClient(QuickBooks):
@@ -110,26 +108,42 @@ class QboClient(QuickBooks):
         :return: the rows (entity dicts) of the response, [] when none
         :raise QboError: on any failure
         """
-        response = self._call(super().query, statement, params=params).get("QueryResponse") or {}
-        return next((value for value in response.values() if isinstance(value, list)), [])
+        return query_rows(self._call(super().query, statement, params=params).get("QueryResponse"))
 
     def query_all(self, statement):
-        """Run a query page by page (1000 rows a page) and return every row.
+        """Run a query page by page (:data:`.reads.PAGE_SIZE` rows a page) and return every row.
 
         :param statement: a query without STARTPOSITION / MAXRESULTS
         :return: all rows
         :raise ValueError: when the statement already pages
         :raise QboError: on any failure
         """
-        if _PAGING.search(statement):
-            raise ValueError("query_all pages by itself: leave STARTPOSITION and MAXRESULTS out.")
-        rows, start = [], 1
-        while True:
-            page = self.query("%s STARTPOSITION %d MAXRESULTS %d" % (statement, start, QUERY_PAGE_SIZE))
-            rows.extend(page)
-            if len(page) < QUERY_PAGE_SIZE:
-                return rows
-            start += QUERY_PAGE_SIZE
+        [rows] = read_all([statement], lambda statements: [self.query(statement) for statement in statements])
+        return rows
+
+    def change_data_capture(self, entities, changed_since):  # pylint: disable=arguments-renamed
+        """Read what changed since a moment, for several entity types in one request (one metered
+        read instead of a query per type).
+
+        QuickBooks goes back 30 days at most and sends at most :data:`.reads.CDC_MAX_OBJECTS`
+        objects per entity type: the answer's ``capped`` names the types that reached it, to be
+        asked again with a shorter window.
+
+        :param entities: entity type names, e.g. ["Customer", "Invoice"]
+        :param changed_since: an aware datetime (a naive one is taken as UTC, as the host stores
+            them) or an ISO 8601 text with its offset
+        :return: :class:`.reads.Changes`, {entity: [objects]}; deleted objects as QuickBooks sends
+            them, ``{"Id", "status": "Deleted", ...}``
+        :raise QboError: on any failure
+        """
+        entities = [entities] if isinstance(entities, str) else list(entities)
+        if isinstance(changed_since, datetime):
+            if changed_since.tzinfo is None:
+                changed_since = changed_since.replace(tzinfo=timezone.utc)
+            # python-quickbooks' own CDC helper formats datetimes without their offset.
+            changed_since = changed_since.isoformat(timespec="seconds")
+        response = self._call(super().change_data_capture, ",".join(entities), changed_since)
+        return cdc_changes(response, entities)
 
     # Not Odoo ORM methods, whatever pylint-odoo assumes of these names.
     def read(self, entity, entity_id):  # pylint: disable=method-required-super
@@ -152,7 +166,7 @@ class QboClient(QuickBooks):
         :return: the created object
         :raise QboError: on any failure
         """
-        request_id = request_id or str(uuid.uuid4())
+        request_id = request_id or new_request_id()
         return self._call(self.create_object, entity, json.dumps(payload), request_id=request_id)[entity]
 
     def update(self, entity, payload, request_id=None):
@@ -180,9 +194,7 @@ class QboClient(QuickBooks):
         url = "%s/company/%s/batch" % (self.api_url, self.company_id)
         for start in range(0, len(items), BATCH_SIZE):
             chunk = items[start:start + BATCH_SIZE]
-            chunk_id = request_id
-            if request_id and start:
-                chunk_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "%s/%d" % (request_id, start)))
+            chunk_id = chunk_request_id(request_id, start)
             body = {"BatchItemRequest": [_batch_item(str(i), item) for i, item in enumerate(chunk)]}
             reads_only = all("query" in item for item in chunk)
             response = self._call(self.post, url, json.dumps(body), request_id=chunk_id,
@@ -283,10 +295,11 @@ class QboClient(QuickBooks):
         if isinstance(exc, requests.RequestException):
             if isinstance(exc, requests.Timeout):
                 return QboError("timeout", "QuickBooks did not answer within %s s." % self.timeout,
-                                retryable=True)
+                                retryable=True, params={"seconds": self.timeout})
             lost = isinstance(exc, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError))
             return QboError("network", "Could not reach QuickBooks (%s)." % type(exc).__name__,
-                            detail=scrub(exc, secrets), retryable=lost)
+                            detail=scrub(exc, secrets), retryable=lost,
+                            params={"exception": type(exc).__name__})
         code = normalize_code(exc.error_code)
         message, detail = exc.message, exc.detail
         if status == 401:
@@ -295,7 +308,8 @@ class QboClient(QuickBooks):
             # python-quickbooks' code for a reply that is not JSON, or an error status without a Fault
             code, message, detail = "http_%s" % status, "QuickBooks answered HTTP %s." % status, exc.message
         retryable = code == THROTTLED or status in RETRYABLE_STATUSES
-        return QboError(code, scrub(message, secrets), scrub(detail, secrets), tid, retryable, status)
+        params = {"status": status} if code == "http_%s" % status else None
+        return QboError(code, scrub(message, secrets), scrub(detail, secrets), tid, retryable, status, params)
 
 
 def _batch_item(batch_id, item):
@@ -306,7 +320,7 @@ def _batch_item(batch_id, item):
 
 def _batch_result(answer, item, intuit_tid):
     if answer is None:
-        return QboError("missing", "QuickBooks returned no answer for this batch item.",
+        return QboError(MISSING_ANSWER, "QuickBooks returned no answer for this batch item.",
                         intuit_tid=intuit_tid)
     if "Fault" in answer:
         errors = answer["Fault"].get("Error") or [{}]

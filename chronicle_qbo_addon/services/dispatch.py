@@ -1,4 +1,4 @@
-"""How the operations of a bulk push reach QuickBooks: look-ups as ``IN`` queries, page by page;
+"""How the operations of a push reach QuickBooks: look-ups as ``IN`` queries, page by page;
 operations grouped into batch requests of 30, sent in parallel; an operation alone as a single
 request; follow-ups (the reads and writes an answer asks for) as single requests.
 
@@ -11,19 +11,13 @@ meanwhile runs what they hand it, such as saving tokens the client refreshed: a 
 included, is not thread-safe.
 """
 import threading
-import uuid
-from collections import defaultdict
 from functools import partial
 from queue import SimpleQueue
 
 from .client import BATCH_SIZE
 from .errors import QboAuthError, QboError
-from .mapping import quote_query_literal
-
-LOOKUP_SIZE = 100  # values per IN query: a few kilobytes of query text
-PAGE_SIZE = 1000  # QuickBooks' largest MAXRESULTS
-# Fixed namespace of batch request ids: the same operations always make the same id.
-BATCH_ID_NAMESPACE = uuid.UUID("0b9c1d58-7a36-5e2f-8c4d-3f1e6a2b9d70")
+from .reads import lookup_statements, query_rows, read_all
+from .request_ids import batch_request_id
 
 
 class Operation:
@@ -67,37 +61,34 @@ class Dispatcher:
         for (_work, then), outcome in zip(follow_ups, outcomes):
             then(*outcome)
 
-    def lookup(self, wanted):
-        """Find Customer records, active or not, by the values of some of their fields.
+    def lookup(self, entity, wanted):
+        """Find records of one entity type, active or not, by the values of some of their fields:
+        ``IN`` queries (:func:`.reads.lookup_statements`), every page of them, sent together.
 
+        :param entity: e.g. "Customer"
         :param wanted: {field: values}, e.g. {"DisplayName": {"John Doe"}, "Id": {"12"}}
         :return: (rows, {(field, case-folded value): QboError} for values whose query failed)
         :raise QboAuthError: when Intuit refuses the saved authorization
         """
-        queries = []
-        for field, values in wanted.items():
-            values = sorted(values)
-            for start in range(0, len(values), LOOKUP_SIZE):
-                chunk = values[start:start + LOOKUP_SIZE]
-                statement = "SELECT * FROM Customer WHERE Active IN (true, false) AND %s IN (%s)" % (
-                    field, ", ".join(quote_query_literal(value) for value in chunk))
-                queries.append((field, chunk, statement, 1))
+        queries = [(field, chunk, statement) for field, values in wanted.items()
+                   for chunk, statement in lookup_statements(entity, field, values)]
         rows, failed = [], {}
-        while queries:
-            operations = [
-                Operation({"query": "%s STARTPOSITION %d MAXRESULTS %d" % (statement, start, PAGE_SIZE)})
-                for _field, _chunk, statement, start in queries]
-            self.send(operations)
-            next_pages = []
-            for (field, chunk, statement, start), op in zip(queries, operations):
-                if isinstance(op.answer, QboError):
-                    failed.update(((field, value.casefold()), op.answer) for value in chunk)
-                    continue
-                rows.extend(op.answer)
-                if len(op.answer) == PAGE_SIZE:
-                    next_pages.append((field, chunk, statement, start + PAGE_SIZE))
-            queries = next_pages
+        answers = read_all([statement for _field, _chunk, statement in queries], self.run_queries)
+        for (field, chunk, _statement), answer in zip(queries, answers):
+            if isinstance(answer, QboError):
+                failed.update(((field, value.casefold()), answer) for value in chunk)
+            else:
+                rows.extend(answer)
         return rows, failed
+
+    def run_queries(self, statements):
+        """Run queries together, 30 to a batch request: per statement its rows or a QboError.
+
+        :raise QboAuthError: when Intuit refuses the saved authorization
+        """
+        operations = [Operation({"query": statement}) for statement in statements]
+        self.send(operations)
+        return [op.answer for op in operations]
 
     def send(self, operations):
         """Send operations, 30 to a batch request, in parallel; answers land on the operations."""
@@ -159,10 +150,10 @@ class Dispatcher:
                     op.answer = client.update(item["entity"], item["payload"], request_id=op.request_id)
                 op.sent_id = op.request_id
             else:
-                ids = [op.request_id for op in chunk if op.request_id]
-                batch_id = str(uuid.uuid5(BATCH_ID_NAMESPACE, "|".join(ids))) if ids else None
+                batch_id = batch_request_id([op.request_id for op in chunk])
                 for op, answer in zip(chunk, client.batch([op.item for op in chunk], request_id=batch_id)):
-                    op.answer = _rows(answer) if "query" in op.item and isinstance(answer, dict) else answer
+                    rows = "query" in op.item and isinstance(answer, dict)
+                    op.answer = query_rows(answer) if rows else answer
                     op.sent_id = batch_id
         except QboAuthError:
             raise
@@ -171,19 +162,6 @@ class Dispatcher:
                 op.answer = error
         for op in chunk:
             op.intuit_tid = getattr(op.answer, "intuit_tid", None) or client.last_intuit_tid
-
-
-class Index:
-    """Rows found by look-ups, by Id, by case-folded name and by case-folded e-mail."""
-
-    def __init__(self, rows):
-        self.by_id, self.by_name, self.by_email = {}, {}, defaultdict(dict)
-        for row in rows:
-            self.by_id[row["Id"]] = row
-            self.by_name[(row.get("DisplayName") or "").casefold()] = row
-            email = ((row.get("PrimaryEmailAddr") or {}).get("Address") or "").casefold()
-            if email:
-                self.by_email[email][row["Id"]] = row
 
 
 class _OwnerCall:
@@ -199,6 +177,3 @@ class _OwnerCall:
             self.error = error
         self.finished.set()
 
-
-def _rows(query_response):
-    return next((value for value in query_response.values() if isinstance(value, list)), [])

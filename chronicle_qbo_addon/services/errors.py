@@ -14,6 +14,11 @@ JOB_LINKED_ELSEWHERE = "job_linked_elsewhere"
 # people may share a name, and QuickBooks allows a name once, so the second would otherwise find the
 # first one's customer by name and overwrite its address and e-mail.
 CUSTOMER_BOUND_ELSEWHERE = "customer_bound_elsewhere"
+# The bridge's own code: the host's data gives nothing QuickBooks accepts (a job without a number or
+# name, a customer without a name); no request was sent.
+INVALID_DATA = "invalid_data"
+# The bridge's own code: a batch request came back without the answer of one of its items.
+MISSING_ANSWER = "missing"
 
 # Longest detail kept: Intuit's HTML error pages would otherwise end up whole in the accounting log.
 _DETAIL_LIMIT = 1000
@@ -59,19 +64,35 @@ class QboError(Exception):
     """Any failure talking to QuickBooks Online, whatever raised it underneath.
 
     ``code`` is Intuit's fault code ("6240", "5010", "610"...), an OAuth error ("invalid_grant",
-    "invalid_client") or a transport code ("http_503", "timeout", "network"). ``retryable`` tells
-    whether the same call may succeed later unchanged. Messages are scrubbed of tokens.
+    "invalid_client"), a transport code ("http_503", "timeout", "network") or one of the bridge's
+    own (:data:`INVALID_DATA`, :data:`JOB_LINKED_ELSEWHERE`, :data:`CUSTOMER_BOUND_ELSEWHERE`...).
+    ``retryable`` tells whether the same call may succeed later unchanged. ``message`` is English,
+    for logs; a host shows a person its own translated text, built from ``code`` and ``params``,
+    the values the message names. Messages and params are scrubbed of tokens. The params by code:
+
+    - ``6240`` from a push: ``name``; ``holder``: "job" (with ``parent``, its customer's name),
+      "customer", "vendor", "employee" or "vendor_or_employee" (QuickBooks did not say which);
+    - :data:`JOB_LINKED_ELSEWHERE`: ``name``; ``qbo_id`` (the QuickBooks job another job of the host
+      holds) or ``job_key`` (the job of the same push that takes the name first);
+    - :data:`CUSTOMER_BOUND_ELSEWHERE`: ``name``; ``qbo_id`` (another contact's QuickBooks customer)
+      or ``job_key`` (the job of the same push whose contact creates the name);
+    - :data:`INVALID_DATA`: ``role``, "customer" or "job": the one without a name;
+    - "timeout": ``seconds``; "network": ``exception`` (its class name); "http_<status>": ``status``;
+      from an OAuth call these and "invalid_grant", "invalid_client", "bad_reply" carry
+      ``operation`` ("authorization link", "authorization", "token refresh", "revocation").
     """
 
     needs_reauth = False
 
-    def __init__(self, code, message, detail="", intuit_tid=None, retryable=False, status=None):
+    def __init__(self, code, message, detail="", intuit_tid=None, retryable=False, status=None, params=None):
         self.code = normalize_code(code)
         self.message = scrub(message)
         self.detail = scrub(detail)[:_DETAIL_LIMIT]
         self.intuit_tid = intuit_tid or None
         self.retryable = bool(retryable)
         self.status = status
+        self.params = {key: scrub(value) if isinstance(value, str) else value
+                       for key, value in (params or {}).items()}
         super().__init__(self.message)
 
     def __str__(self):

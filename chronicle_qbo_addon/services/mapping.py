@@ -1,4 +1,5 @@
-"""Pure functions from the host's plain dicts to QuickBooks Online payloads, names and queries.
+"""Pure functions from the host's plain dicts to QuickBooks Online payloads and names, and the
+quoting of query literals (the queries themselves are built in :mod:`.reads`).
 
 Input shapes (built by the Odoo side from ``res.partner`` and ``project.project``; a missing key,
 None or False all mean "no value", so Odoo's False for empty fields can be passed as is):
@@ -418,17 +419,6 @@ def payload_hash(payload):
     content = {key: value for key, value in payload.items() if key not in _UNHASHED_KEYS}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def display_name_query(entity, display_name):
-    """The query that finds a name, active or not: QuickBooks keeps inactive names reserved.
-
-    :param entity: "Customer", "Vendor" or "Employee"
-    :param display_name: a name already passed through :func:`sanitize_display_name`
-    :return: a query statement
-    """
-    return "SELECT * FROM %s WHERE Active IN (true, false) AND DisplayName = %s" % (
-        entity, quote_query_literal(display_name))
 
 
 # CompanyInfo's OfferingSku, e.g. "QuickBooks Online Plus", names the edition.

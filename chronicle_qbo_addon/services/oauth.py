@@ -179,13 +179,15 @@ class QboApp:
                 raise self._oauth_error(exc, operation) from None
             except requests.Timeout:
                 raise QboError("timeout", "Intuit did not answer the %s within %s s." % (
-                    operation, self.timeout), retryable=True) from None
+                    operation, self.timeout), retryable=True,
+                    params={"operation": operation, "seconds": self.timeout}) from None
             except requests.RequestException as exc:
                 raise QboError("network", "Could not reach Intuit for the %s (%s)." % (
-                    operation, type(exc).__name__), detail=str(exc), retryable=True) from None
+                    operation, type(exc).__name__), detail=str(exc), retryable=True,
+                    params={"operation": operation, "exception": type(exc).__name__}) from None
             except (ValueError, KeyError) as exc:
                 raise QboError("bad_reply", "Intuit's reply to the %s could not be read." % operation,
-                               detail=str(exc)) from None
+                               detail=str(exc), params={"operation": operation}) from None
 
     @staticmethod
     def _clear(auth):
@@ -217,7 +219,8 @@ class QboApp:
         description = reply.get("error_description") or ""
         status = exc.status_code
         detail = description or (exc.content or b"").decode("utf-8", "replace")
-        facts = dict(detail=detail, intuit_tid=exc.intuit_tid, status=status)
+        facts = dict(detail=detail, intuit_tid=exc.intuit_tid, status=status,
+                     params={"operation": operation, "status": status})
         if error == "invalid_grant":
             message = {
                 "authorization": "The authorization code is invalid, expired or already used: "

@@ -5,7 +5,7 @@ from ..utils import error_message
 
 from ..services.client import QboError
 from ..services.mapping import customer_display_name
-from ..services.sync import search_customers
+from ..services.reads import search_customers
 
 
 class QboLinkWizard(models.TransientModel):

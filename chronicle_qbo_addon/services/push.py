@@ -1,92 +1,161 @@
-"""Pushing many jobs to QuickBooks Online at once, as fast as Intuit's limits allow.
+"""Pushing jobs to QuickBooks Online: for each job, find or create its customer, then create or update
+the job (a sub-customer of that customer). Written against :class:`.client.QboClient`, with no ORM,
+and as fast as Intuit's limits allow: a few requests per hundred jobs, for one job or thousands.
 
-The one-job push (:mod:`.sync`) spends four or five requests on a new job, and Intuit allows 500
-requests a minute per company. A bulk push spends a few requests per hundred jobs instead:
-
-1. reads, in rounds: the linked customers and jobs by Id, the other names by DisplayName, the
+1. Reads, in rounds: the linked customers and jobs by Id, the other names by DisplayName, the
    customers no name matched by e-mail and the distinct names of customers whose name another
-   contact holds, with ``IN`` queries sent as batch requests (:meth:`.dispatch.Dispatcher.lookup`);
-2. writes: the missing customers are created and the changed ones updated, with the jobs whose
+   contact holds, with ``IN`` queries sent as batch requests (:meth:`.dispatch.Dispatcher.lookup`).
+2. Writes: the missing customers are created and the changed ones updated, with the jobs whose
    customer needs no write; then the jobs of the customers just written. Each round goes as batch
-   requests of 30 operations sent in parallel (:mod:`.dispatch`).
+   requests of 30 operations sent in parallel, an operation alone as a single request
+   (:mod:`.dispatch`).
 
-Every rule of :mod:`.sync` holds per job: names sanitized the same way for look-ups and creates and
-looked up among inactive records too; a customer found by name or by a unique e-mail is linked and
-keeps its DisplayName; sparse updates of the fields that differ, carrying the SyncToken; a stale
-object (5010) is read again and written once more; a duplicate name (6240) on create links the
-record that holds it when it is the one wanted and fails clearly otherwise; a job whose fingerprint
-did not change costs nothing. A fault on one operation of a batch fails only the jobs that depend
-on it. Every write has a request id derived from the realm, the job key, the role, the payload and
-the job's revision, and a batch request's id derives from those of its operations: a batch resent
-after a lost answer gets QuickBooks' first answer back and creates nothing twice.
+Rules, and why:
 
-A customer or job name written that is not the name as typed (a colon made a space, a line break
-flattened, a long name cut at a word) is told to each job it belongs to in a warning, once: a push
-that writes no name tells nothing.
+- Names are sanitized the same way for look-ups and creates, and looked up among active AND
+  inactive records: QuickBooks keeps an inactive record's name reserved, so an active-only look-up
+  would end in a "Duplicate Name" (6240) on create. A record found inactive is made active again,
+  since the job being pushed is live in the host.
+- A customer is found by its linked Id, else by DisplayName, else by e-mail (only when exactly one
+  top-level customer has it), else created. An existing customer keeps its QuickBooks DisplayName:
+  it is shared with the bookkeeper's other work and may have been found by e-mail; its other
+  fields follow the host. A job is found by its linked Id, else by DisplayName under its customer,
+  else created; the job's DisplayName follows the host.
+- Updates are sparse, send only the fields that differ from QuickBooks (:func:`.rules.changed_fields`),
+  carry the current SyncToken, and are written once more after a stale-object fault (5010) with a
+  fresh read.
+- A "Duplicate Name" (6240) on create means the record appeared since the look-up (another push,
+  a person): it is linked when it is the customer or job wanted (same level, same parent); a name
+  held by a vendor, an employee or a record elsewhere in the tree fails with a message that says
+  which (:func:`.rules.name_conflict`).
+- Every write carries a ``requestid`` (:mod:`.request_ids`) derived from the realm, the job key,
+  the role, the payload and the job's revision, and a batch request's id derives from those of its
+  operations: a push resent after a lost answer gets QuickBooks' first answer back and creates
+  nothing twice.
+- A job whose payload fingerprint and links are unchanged since the last push costs no request.
+- A fault on one operation of a batch fails only the jobs that depend on it.
+- No two jobs of the host end on one QuickBooks job, no two contacts on one QuickBooks customer
+  (:mod:`.holders`): of the jobs of one push that share a name under one customer only the first
+  goes on, the others fail with :data:`.errors.JOB_LINKED_ELSEWHERE`. When another contact's
+  customer holds a customer's name, or a job of another contact earlier in the push will create
+  it, the customer takes its distinct name (``customer_alt_name``) instead, found by name or
+  created, and its jobs say so in a warning; without one, or when that name is held too, the jobs
+  fail with :data:`.errors.CUSTOMER_BOUND_ELSEWHERE`. The other contact's customer is never written.
+- A customer or job name written that is not the name as typed (a colon made a space, a line break
+  flattened, a long name cut at a word) is told to each job it belongs to in a warning, once: a
+  push that writes no name tells nothing.
 
-Two jobs of the host never end on one QuickBooks job. Job numbers and names that differ only in
-case, in a colon (made a space) or past the cut of long names give one QuickBooks name, so a job
-could find, or adopt after a 6240, the QuickBooks job of another: a job takes a record by name
-only when no other job of the host is linked to it (``taken_job_ids``, and the links of the jobs
-of the push), and of the jobs of one push that share a name under one customer only the first goes
-on. The others fail with :data:`.errors.JOB_LINKED_ELSEWHERE` and nothing is written for them.
-
-Two contacts of the host never end on one QuickBooks customer either. People share names, and
-QuickBooks allows a name once: a customer found by name or e-mail, or holding the name on create,
-is taken only when it is the request's own ``customer_id`` or bound to no other contact
-(``customer_bindings``, the links of the push and the customers its jobs took or created). When
-another contact's customer holds the name, or a job of another contact earlier in the push will
-create it, the customer takes its distinct name (``customer_alt_name``) instead, found by name or
-created, and the jobs say so in a warning; without one, or when that name is held too, the jobs
-fail with :data:`.errors.CUSTOMER_BOUND_ELSEWHERE`. The other contact's customer is never written.
+Each job's outcome is a :class:`JobPushResult` whose events (:mod:`.events`) the host records.
 """
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import partial
 
-from .dispatch import Dispatcher, Index, Operation
-from .errors import CUSTOMER_BOUND_ELSEWHERE, DUPLICATE_NAME, JOB_LINKED_ELSEWHERE, STALE_OBJECT, QboError
+from .dispatch import Dispatcher, Operation
+from .errors import DUPLICATE_NAME, INVALID_DATA, STALE_OBJECT, QboError
+from .events import make_event
+from .holders import Holders
 from .mapping import (
-    DISPLAY_NAME_MAX_LENGTH,
+    DEFAULT_CUSTOMER_TEMPLATE,
+    DEFAULT_JOB_TEMPLATE,
     customer_payload,
     customer_typed_name,
-    display_name_query,
     job_payload,
     job_typed_name,
     name_fit_notice,
+    payload_hash,
     sanitize_display_name,
 )
-from .sync import (
-    JobPushResult,
-    _changes,
-    _parent_id,
-    _same_name,
-    is_wanted,
-    name_conflict,
-    push_hash,
-    push_request_id,
-)
+from .reads import Index, find_by_name, name_holder
+from .request_ids import write_request_id
+from .rules import changed_fields, is_job, is_wanted, job_linked_elsewhere, name_conflict, parent_id
 
 WORKERS = 10  # Intuit's cap of requests in flight per company
 # Jobs a host should hand to one push_jobs call: about a minute of Intuit's batch budget (some 35
 # batch requests), few enough that the host's memory stays flat and its commits frequent.
 JOBS_PER_PUSH = 500
+ENTITY = "Customer"  # customers and jobs (sub-customers) alike
 _FIELDS = {"id": "Id", "name": "DisplayName", "email": "PrimaryEmailAddr", "alt": "DisplayName"}
-_SAME_NAME_HINT = ("Job numbers or names that differ only in case, in a colon or past the cut of long names "
-                   "(at the last word within %d characters) give one QuickBooks name: change the number or "
-                   "name of one of the jobs, or the job name template." % DISPLAY_NAME_MAX_LENGTH)
-_BOUND_HINT = ("Two contacts never share a QuickBooks customer: give this one a name or customer reference "
-               "that sets it apart, or change the customer name template.")
+
+
+@dataclass
+class JobPushRequest:
+    """What the host knows about one job to push to one QuickBooks company.
+
+    ``customer`` and ``job`` are the dicts described in :mod:`.mapping`. The ids, SyncTokens and
+    ``payload_hash`` are those saved after the previous push (None when never pushed or linked).
+    ``revision`` changes whenever the host records an outcome for the job; it is part of the
+    request ids, so a write whose answer the host recorded is never replayed by QuickBooks.
+    ``customer_key`` is the host's identity of the job's contact (e.g. "partner:42") and
+    ``customer_alt_name`` the distinct name its customer takes when another contact's customer holds
+    its name (e.g. "Hannah Reyes - C1043"); with the push's ``customer_bindings`` they keep two
+    people who share a name off one QuickBooks customer.
+    """
+
+    key: str
+    customer: dict
+    job: dict
+    customer_template: str = DEFAULT_CUSTOMER_TEMPLATE
+    job_template: str = DEFAULT_JOB_TEMPLATE
+    bill_with_parent: bool = True
+    customer_id: str = None
+    customer_sync_token: str = None
+    job_id: str = None
+    job_sync_token: str = None
+    payload_hash: str = None
+    force: bool = False
+    revision: str = None
+    customer_key: str = None
+    customer_alt_name: str = None
+
+    @property
+    def settings(self):
+        """The company settings dict the mapping functions take."""
+        return {"customer_template": self.customer_template, "job_template": self.job_template,
+                "bill_with_parent": self.bill_with_parent}
+
+
+@dataclass
+class JobPushResult:
+    """The outcome of one push, for the host to save.
+
+    ``state`` is "synced", "unchanged" (nothing was sent; ids and SyncTokens echo the request, the
+    names are None) or "error" (``error`` says why; the ids resolved before the failure are kept).
+    ``events`` are accounting-log entries (see :mod:`.events`).
+    """
+
+    key: str
+    state: str = "error"
+    customer_id: str = None
+    customer_name: str = None
+    customer_sync_token: str = None
+    job_id: str = None
+    job_name: str = None
+    job_sync_token: str = None
+    payload_hash: str = None
+    error: QboError = None
+    events: list = field(default_factory=list)
+
+
+def push_hash(customer, job):
+    """Fingerprint of what a push sends.
+
+    :param customer: the customer payload
+    :param job: the job payload (its ParentRef ties it to the customer's Id)
+    :return: hex sha256
+    """
+    return payload_hash({"Customer": customer, "Job": job})
 
 
 def push_jobs(client, requests, workers=WORKERS, taken_job_ids=frozenset(), customer_bindings=None):
-    """Push many jobs (and their customers) to one QuickBooks company.
+    """Push jobs (and their customers) to one QuickBooks company.
 
     The client's token callback runs on the calling thread, never on a worker: a host's ORM is not
     thread-safe.
 
     :param client: a :class:`.client.QboClient` of the target company
-    :param requests: :class:`.sync.JobPushRequest` objects, with distinct keys
+    :param requests: :class:`JobPushRequest` objects, with distinct keys
     :param workers: requests sent in parallel at most (the client's rate limiter may allow fewer)
     :param taken_job_ids: QuickBooks Ids of the jobs linked to jobs of the host in this company,
         whether pushed now or not; a job found by name, or holding the name on create, is taken
@@ -95,14 +164,15 @@ def push_jobs(client, requests, workers=WORKERS, taken_job_ids=frozenset(), cust
         contact of the host in this company, whether pushed now or not; a customer found by name or
         e-mail, or holding the name on create, is taken only when it is the request's own
         ``customer_id`` or bound to no contact but the request's ``customer_key``. None binds none.
-    :return: one :class:`.sync.JobPushResult` per request, in the same order; QuickBooks failures
-        are reported in them, never raised (a job of the host that would share another's
-        QuickBooks job fails with code :data:`.errors.JOB_LINKED_ELSEWHERE`, one whose customer
-        would be another contact's with code :data:`.errors.CUSTOMER_BOUND_ELSEWHERE`)
+    :return: one :class:`JobPushResult` per request, in the same order; QuickBooks failures are
+        reported in them, never raised (a job of the host that would share another's QuickBooks
+        job fails with code :data:`.errors.JOB_LINKED_ELSEWHERE`, one whose customer would be
+        another contact's with code :data:`.errors.CUSTOMER_BOUND_ELSEWHERE`)
     :raise QboAuthError: when Intuit refuses the saved authorization: no job can be pushed
     """
+    holders = Holders(requests, taken_job_ids, customer_bindings)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qbo-push") as pool:
-        return _BulkPush(Dispatcher(client, pool), requests, taken_job_ids, customer_bindings).run()
+        return _Push(Dispatcher(client, pool), requests, holders).run()
 
 
 class _Customer:
@@ -152,25 +222,14 @@ class _Entry:
         return {"id": self.request.job_id, "name": self.job["DisplayName"]}[self.step]
 
 
-class _BulkPush:
-    def __init__(self, dispatch, requests, taken_job_ids, customer_bindings):
+class _Push:
+    def __init__(self, dispatch, requests, holders):
         self.dispatch = dispatch
         self.client = dispatch.client
         self.realm_id = self.client.company_id
         self.requests = requests
+        self.holders = holders
         self.groups = []
-        self.taken_job_ids = frozenset(taken_job_ids)
-        # QuickBooks job Id -> key of the job of this push that holds it: its link, or the record it
-        # created or took.
-        self.job_holders = {request.job_id: request.key for request in requests if request.job_id}
-        # QuickBooks customer Id -> key of the contact it belongs to: the host's bindings, else the
-        # link of a job of this push, or the record its customer took or created.
-        self.customer_holders = {request.customer_id: request.customer_key for request in requests
-                                 if request.customer_id and request.customer_key}
-        self.customer_holders.update(customer_bindings or {})
-        # Case-folded name -> (contact key, key of its first job) of the customers of this push
-        # still to be created under that name.
-        self.name_claims = {}
 
     def run(self):
         on_tokens = self.client.on_tokens
@@ -195,12 +254,14 @@ class _BulkPush:
         return [entry.result for entry in entries]
 
     def prepare(self, request):
+        role = "customer"
         try:
             customer = customer_payload(request.customer, request.settings)
+            role = "job"
             job = job_payload(request.job, request.customer_id or "", request.customer, request.settings)
         except ValueError as exc:
             entry = _Entry(request, None, None)
-            self.fail(entry, QboError("invalid_data", str(exc)))
+            self.fail(entry, QboError(INVALID_DATA, str(exc), params={"role": role}))
             return entry
         entry = _Entry(request, customer, job)
         if (not request.force and request.customer_id and request.job_id
@@ -233,9 +294,9 @@ class _BulkPush:
                 wanted[_FIELDS[thing.step]].setdefault(value.casefold(), value)
             if not wanted:
                 break
-            rows, failed = self.dispatch.lookup({field: list(spellings.values())
-                                                 for field, spellings in wanted.items()})
-            index = Index(rows)
+            rows, failed = self.dispatch.lookup(ENTITY, {field: list(spellings.values())
+                                                         for field, spellings in wanted.items()})
+            index = Index(ENTITY, rows)
             for thing in pending:
                 error = failed.get((_FIELDS[thing.step], thing.lookup_value().casefold()))
                 if error is not None:
@@ -261,9 +322,10 @@ class _BulkPush:
             return
         if step == "email":
             candidates = [row for row in index.by_email.get(group.email.casefold(), {}).values()
-                          if not _parent_id(row) and not row.get("Job")]
+                          if not is_job(row)]
             # Another contact's customer is passed over like an e-mail shared by several customers.
-            if len(candidates) == 1 and self.may_take_customer(group, candidates[0]):
+            if len(candidates) == 1 and self.holders.may_take_customer(group.key, group.linked_id,
+                                                                        candidates[0]["Id"]):
                 record = candidates[0]
                 self.event(first, "link_customer", "info", "Customer \"%s\" found in QuickBooks by e-mail "
                            "%s." % (record.get("DisplayName"), group.email), record["Id"])
@@ -273,10 +335,10 @@ class _BulkPush:
             return
         name = group.name if step == "name" else group.alt_name
         record = index.by_name.get(name.casefold())
-        if record is not None and (_parent_id(record) or record.get("Job")):
-            self.fail_group(group, name_conflict(self.client, name, record))
+        if record is not None and is_job(record):
+            self.fail_group(group, self.conflict(name, record))
             return
-        refused = self.refusal(group, record, name)
+        refused = self.holders.refusal(group.key, group.linked_id, record, name)
         if refused is None and record is not None:
             self.event(first, "link_customer", "info",
                        "Customer \"%s\" found in QuickBooks by name." % name, record["Id"])
@@ -299,7 +361,7 @@ class _BulkPush:
 
     def settle_name(self, group):
         """No customer to take: it is created under its name, else looked up under its distinct name."""
-        refused = group.name_refused or self.refusal(group, None, group.name)
+        refused = group.name_refused or self.holders.refusal(group.key, group.linked_id, None, group.name)
         if refused is None:
             self.claim(group, group.name)
         elif group.alt_name:
@@ -307,39 +369,8 @@ class _BulkPush:
         else:
             self.fail_group(group, refused)
 
-    def may_take_customer(self, group, record):
-        """Whether the customer may be linked to a QuickBooks customer found by name or e-mail, or
-        holding its name on create."""
-        record_id = record["Id"]
-        return record_id == group.linked_id or self.customer_holders.get(record_id) in (None, group.key)
-
-    def refusal(self, group, record, name, retryable=False):
-        """Why the customer may not have a name, or None when it may.
-
-        :param record: the QuickBooks customer holding the name, None when none was found
-        :param name: the name, for a customer still to be created
-        :param retryable: whether the error says that the same push may succeed later
-        :return: a :class:`QboError` of code :data:`.errors.CUSTOMER_BOUND_ELSEWHERE` when the record
-            belongs to another contact, or the name to a customer of another contact that a job
-            earlier in this push creates; None otherwise
-        """
-        if record is not None:
-            if self.may_take_customer(group, record):
-                return None
-            return QboError(CUSTOMER_BOUND_ELSEWHERE, "QuickBooks customer \"%s\" (Id %s) belongs to another "
-                            "contact. %s" % (record.get("DisplayName"), record["Id"], _BOUND_HINT),
-                            detail=record["Id"], retryable=retryable)
-        key, first_job = self.name_claims.get(name.casefold(), (None, None))
-        if key in (None, group.key):
-            return None
-        return QboError(CUSTOMER_BOUND_ELSEWHERE, "QuickBooks customer \"%s\" belongs to another contact "
-                        "pushed with this one. %s" % (name, _BOUND_HINT), detail=first_job)
-
     def claim(self, group, name):
-        """The customer will be created under this name: no other contact's customer may have it."""
-        # Without a contact key a customer binds nothing, as a customer missing from the bindings.
-        if group.key is not None:
-            self.name_claims.setdefault(name.casefold(), (group.key, group.entries[0].request.key))
+        self.holders.claim(group.key, name, group.entries[0].request.key)
 
     def renamed(self, group, qbo_id=None):
         """Tell every job of the customer that it has its distinct name, for the host to tell the person."""
@@ -387,23 +418,12 @@ class _BulkPush:
             name = entry.job["DisplayName"]
             first = claimed.setdefault((entry.group, name.casefold()), entry)
             if first is not entry and entry.record is None:
-                self.fail(entry, QboError(
-                    JOB_LINKED_ELSEWHERE, "QuickBooks job \"%s\" is already linked to another job pushed "
-                    "with this one, under the same customer. %s" % (name, _SAME_NAME_HINT),
-                    detail=first.request.key))
+                self.fail(entry, job_linked_elsewhere(name, job_key=first.request.key))
 
-    def may_take(self, entry, record):
-        """Whether the job may be linked to a QuickBooks job found holding its name."""
-        record_id = record["Id"]
-        if record_id == entry.request.job_id:
-            return True
-        holder = self.job_holders.get(record_id)
-        return record_id not in self.taken_job_ids and holder in (None, entry.request.key)
-
-    def linked_elsewhere(self, entry, record):
-        self.fail(entry, QboError(
-            JOB_LINKED_ELSEWHERE, "QuickBooks job \"%s\" (Id %s) is already linked to another job. %s" % (
-                record.get("DisplayName"), record["Id"], _SAME_NAME_HINT), detail=record["Id"]))
+    def conflict(self, name, record=None, error=None):
+        """The 6240 error of a name held elsewhere; without a record, asks who holds it (a read)."""
+        holder = name_holder(self.client, name) if record is None else None
+        return name_conflict(name, record, holder, error, intuit_tid=self.client.last_intuit_tid)
 
     # === WRITES === #
 
@@ -443,11 +463,12 @@ class _BulkPush:
         done, failed = partial(self.job_written, entry), partial(self.fail, entry)
         if entry.found is not None:
             name = entry.job["DisplayName"]
-            if _parent_id(entry.found) != customer_id:
-                self.fail(entry, name_conflict(self.client, name, entry.found))
+            if parent_id(entry.found) != customer_id:
+                self.fail(entry, self.conflict(name, entry.found))
                 return []
-            if not self.may_take(entry, entry.found):
-                self.linked_elsewhere(entry, entry.found)
+            if not self.holders.may_take_job(request, entry.found["Id"]):
+                self.fail(entry, job_linked_elsewhere(entry.found.get("DisplayName"),
+                                                      qbo_id=entry.found["Id"]))
                 return []
             entry.record = entry.found
             self.event(entry, "link_job", "info", "Job \"%s\" found in QuickBooks under its customer." % name,
@@ -460,7 +481,7 @@ class _BulkPush:
         return ops
 
     def job_written(self, entry, record):
-        self.job_holders[record["Id"]] = entry.request.key
+        self.holders.hold_job(record["Id"], entry.request.key)
         entry.record = record
         entry.result.job_id = record["Id"]
         entry.result.job_name = record.get("DisplayName")
@@ -481,28 +502,29 @@ class _BulkPush:
             return (partial(self.adopt, role, payload, op.answer),
                     partial(self.adopted, role, entry, done, failed))
 
-        item = {"entity": "Customer", "operation": "create", "payload": payload}
+        item = {"entity": ENTITY, "operation": "create", "payload": payload}
         return Operation(item, request_id, answered)
 
     def adopt(self, role, payload, error):
         """After a 6240 on create (a follow-up, on a worker): the record holding the name, if wanted."""
         name = payload["DisplayName"]
-        record = self.find_by_name(name)
-        if is_wanted(record, role, _parent_id(payload)):
+        record = find_by_name(self.client, ENTITY, name)
+        if is_wanted(record, role, parent_id(payload)):
             return record
-        raise name_conflict(self.client, name, record, error)
+        raise self.conflict(name, record, error)
 
     def adopted(self, role, entry, done, failed, record, intuit_tid):
         if isinstance(record, QboError):
             return failed(record)
-        if role == "job" and not self.may_take(entry, record):
-            return self.linked_elsewhere(entry, record)
+        if role == "job" and not self.holders.may_take_job(entry.request, record["Id"]):
+            return failed(job_linked_elsewhere(record.get("DisplayName"), qbo_id=record["Id"]))
         if role == "customer":
             group = entry.group
             # Still under its own name with a distinct one to go to: the next push looks the name
             # up, finds the other contact's customer and takes the distinct name.
             on_own_name = bool(group.alt_name) and group.payload["DisplayName"] == group.name
-            refused = self.refusal(group, record, group.payload["DisplayName"], retryable=on_own_name)
+            refused = self.holders.refusal(group.key, group.linked_id, record, group.payload["DisplayName"],
+                                           retryable=on_own_name)
             if refused is not None:
                 return failed(refused)
         message = "%s \"%s\" already existed in QuickBooks; linked to it." % (
@@ -511,7 +533,7 @@ class _BulkPush:
         return done(record)
 
     def update_ops(self, role, entry, record, desired, done, failed):
-        changes = _changes(record, desired)
+        changes = changed_fields(record, desired)
         if not changes:
             return []
         payload, request_id = self.sparse(role, entry, record, changes)
@@ -530,20 +552,21 @@ class _BulkPush:
             return partial(self.rewrite, role, entry, record["Id"], desired), partial(
                 self.rewritten, role, entry, done, failed)
 
-        item = {"entity": "Customer", "operation": "update", "payload": payload}
+        item = {"entity": ENTITY, "operation": "update", "payload": payload}
         return [Operation(item, request_id, answered)]
 
     def update_conflict(self, name, error):
-        raise name_conflict(self.client, name, self.find_by_name(name), error)
+        """After a 6240 on a rename (a follow-up, on a worker): the error, saying what holds the name."""
+        raise self.conflict(name, find_by_name(self.client, ENTITY, name), error)
 
     def rewrite(self, role, entry, record_id, desired):
         """After a 5010 (a follow-up, on a worker): read the record again and write once more."""
-        record = self.client.read("Customer", record_id)
-        changes = _changes(record, desired)
+        record = self.client.read(ENTITY, record_id)
+        changes = changed_fields(record, desired)
         if not changes:
             return record, ()
         payload, request_id = self.sparse(role, entry, record, changes)
-        return self.client.update("Customer", payload, request_id=request_id), (changes, request_id)
+        return self.client.update(ENTITY, payload, request_id=request_id), (changes, request_id)
 
     def rewritten(self, role, entry, done, failed, outcome, intuit_tid):
         if isinstance(outcome, QboError):
@@ -587,10 +610,6 @@ class _BulkPush:
             if message:
                 self.event(job, "push", "warning", message, qbo_id)
 
-    def find_by_name(self, name):
-        rows = self.client.query(display_name_query("Customer", name))
-        return next((row for row in rows if _same_name(row, name)), None)
-
     def sparse(self, role, entry, record, changes):
         """The sparse update of a record that writes ``changes``, and its request id."""
         payload = dict(changes, Id=record["Id"], SyncToken=record.get("SyncToken"), sparse=True)
@@ -598,16 +617,13 @@ class _BulkPush:
                                         payload)
 
     def request_id(self, entry, role, payload):
-        revision = entry.request.revision
-        role = "%s@%s" % (role, revision) if revision else role
-        return push_request_id(self.realm_id, entry.request.key, role, payload)
+        return write_request_id(self.realm_id, entry.request.key, role, payload, entry.request.revision)
 
     # === OUTCOMES === #
 
     def set_customer(self, group, record):
         group.record = record
-        if self.customer_holders.get(record["Id"]) is None:
-            self.customer_holders[record["Id"]] = group.key
+        self.holders.hold_customer(record["Id"], group.key)
         for entry in group.entries:
             entry.result.customer_id = record["Id"]
             entry.result.customer_name = record.get("DisplayName")
@@ -624,8 +640,7 @@ class _BulkPush:
         entry.result.error = error
         self.event(entry, "push", "error", str(error), intuit_tid=error.intuit_tid)
 
-    def event(self, entry, operation, level, message, qbo_id=None, request_id=None, intuit_tid=None):
-        entry.result.events.append({
-            "operation": operation, "level": level, "message": message, "qbo_entity": "Customer",
-            "qbo_id": qbo_id, "request_id": request_id, "intuit_tid": intuit_tid,
-        })
+    @staticmethod
+    def event(entry, operation, level, message, qbo_id=None, request_id=None, intuit_tid=None):
+        entry.result.events.append(
+            make_event(operation, level, message, ENTITY, qbo_id, request_id, intuit_tid))
