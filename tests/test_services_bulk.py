@@ -8,6 +8,7 @@ import pytest
 from chronicle_qbo_addon.services import reads
 from chronicle_qbo_addon.services.client import QboAuthError
 from chronicle_qbo_addon.services.push import JobPushRequest, push_jobs
+from push_helpers import linked, qbo_customers
 
 
 def job_request(number, customer=None, **fields):
@@ -15,18 +16,6 @@ def job_request(number, customer=None, **fields):
     return JobPushRequest(key="job-%s" % number, customer=customer,
                           job={"number": number, "name": "Water loss", "description": "Room %s" % number},
                           **fields)
-
-
-def linked(request, result, **changes):
-    """The next push of the same job, carrying what the host saved from ``result``."""
-    return dataclasses.replace(
-        request, customer_id=result.customer_id, customer_sync_token=result.customer_sync_token,
-        job_id=result.job_id, job_sync_token=result.job_sync_token, payload_hash=result.payload_hash,
-        **changes)
-
-
-def qbo_customers(sandbox, realm):
-    return sandbox.control.state(realm)["realms"][realm]["customers"]
 
 
 def named(sandbox, realm, name):

@@ -1,10 +1,11 @@
 """push_jobs never puts two contacts of the host on one QuickBooks customer, however alike their names."""
-import dataclasses
 
 import pytest
 
 from chronicle_qbo_addon.services.errors import CUSTOMER_BOUND_ELSEWHERE
 from chronicle_qbo_addon.services.push import JobPushRequest, push_jobs
+from push_helpers import linked, qbo_customers, qbo_record
+from push_helpers import named_as_quickbooks_compares as named
 
 # Two people the host tells apart and a "{customer}" name template does not.
 HANNAH = {"name": "Hannah Reyes", "ref": "C1042", "email": "hannah.reyes@example.com",
@@ -27,26 +28,6 @@ def first_hannah(key="job-1", number="24-0101"):
 
 def other_hannah(key="job-2", number="24-0102", alt_name=ALT_NAME, customer=OTHER_HANNAH):
     return job_request(key, number, customer, "partner:2", alt_name)
-
-
-def linked(request, result, **changes):
-    """The next push of the same job, carrying what the host saved from ``result``."""
-    return dataclasses.replace(
-        request, customer_id=result.customer_id, customer_sync_token=result.customer_sync_token,
-        job_id=result.job_id, job_sync_token=result.job_sync_token, payload_hash=result.payload_hash,
-        **changes)
-
-
-def qbo_customers(sandbox, realm):
-    return sandbox.control.state(realm)["realms"][realm]["customers"]
-
-
-def qbo_record(sandbox, realm, record_id):
-    return next(row for row in qbo_customers(sandbox, realm) if row["Id"] == record_id)
-
-
-def named(sandbox, realm, name):
-    return [row for row in qbo_customers(sandbox, realm) if row["DisplayName"].casefold() == name.casefold()]
 
 
 def jobs_under(sandbox, realm, customer_id):

@@ -1,10 +1,11 @@
 """push_jobs never puts two jobs of the host on one QuickBooks job, however alike their names."""
-import dataclasses
 
 import pytest
 
 from chronicle_qbo_addon.services.errors import JOB_LINKED_ELSEWHERE
 from chronicle_qbo_addon.services.push import JobPushRequest, push_jobs
+from push_helpers import linked, qbo_customers, qbo_record
+from push_helpers import named_as_quickbooks_compares as jobs_named
 
 NADIA = {"name": "Nadia Okafor", "ref": "1200"}
 LONG = "Water mitigation " + "x" * 90
@@ -20,26 +21,6 @@ TWINS = [
 def job_request(key, number, name, customer=NADIA, **fields):
     return JobPushRequest(key=key, customer=dict(customer),
                           job={"number": number, "name": name, "description": "Rooms of %s" % key}, **fields)
-
-
-def linked(request, result, **changes):
-    """The next push of the same job, carrying what the host saved from ``result``."""
-    return dataclasses.replace(
-        request, customer_id=result.customer_id, customer_sync_token=result.customer_sync_token,
-        job_id=result.job_id, job_sync_token=result.job_sync_token, payload_hash=result.payload_hash,
-        **changes)
-
-
-def qbo_customers(sandbox, realm):
-    return sandbox.control.state(realm)["realms"][realm]["customers"]
-
-
-def qbo_record(sandbox, realm, record_id):
-    return next(row for row in qbo_customers(sandbox, realm) if row["Id"] == record_id)
-
-
-def jobs_named(sandbox, realm, name):
-    return [row for row in qbo_customers(sandbox, realm) if row["DisplayName"].casefold() == name.casefold()]
 
 
 def operations(result):

@@ -2,6 +2,7 @@
 import dataclasses
 
 from chronicle_qbo_addon.services.push import JobPushRequest, push_jobs
+from push_helpers import linked, qbo_record
 
 # 120 characters: with its number, a job name of 130 that a cut at 100 would split inside "flooring".
 LONG_JOB_NAME = ("Basement water loss after the supply line to the upstairs laundry failed, drywall, "
@@ -14,18 +15,6 @@ def job_request(key, number, name="Water loss", customer=None, **fields):
     return JobPushRequest(key=key, customer=dict(customer),
                           job={"number": number, "name": name, "description": "Rooms of %s" % key}, **fields)
 
-
-def linked(request, result, **changes):
-    """The next push of the same job, carrying what the host saved from ``result``."""
-    return dataclasses.replace(
-        request, customer_id=result.customer_id, customer_sync_token=result.customer_sync_token,
-        job_id=result.job_id, job_sync_token=result.job_sync_token, payload_hash=result.payload_hash,
-        **changes)
-
-
-def qbo_record(sandbox, realm, record_id):
-    customers = sandbox.control.state(realm)["realms"][realm]["customers"]
-    return next(row for row in customers if row["Id"] == record_id)
 
 
 def notices(result):

@@ -1,7 +1,6 @@
 """The rules of push_jobs for one job at a time, against the local sandbox's seeded companies."""
-import dataclasses
-
 from chronicle_qbo_addon.services.push import JobPushRequest, push_jobs
+from push_helpers import linked
 
 CUSTOMER = {"name": "Nadia Okafor", "ref": "1200", "is_company": False, "first_name": "Nadia",
             "last_name": "Okafor", "street": "7 Tunnel Rd", "city": "Asheville", "state_code": "NC",
@@ -18,14 +17,6 @@ def request(customer=None, job=None, **fields):
 def push(client, job_request):
     [result] = push_jobs(client, [job_request])
     return result
-
-
-def linked(job_request, result, **changes):
-    """The next push of the same job, carrying what the host saved from ``result``."""
-    return dataclasses.replace(
-        job_request, customer_id=result.customer_id, customer_sync_token=result.customer_sync_token,
-        job_id=result.job_id, job_sync_token=result.job_sync_token, payload_hash=result.payload_hash,
-        **changes)
 
 
 def customers(sandbox, realm, name=None):
