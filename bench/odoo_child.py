@@ -87,9 +87,7 @@ def setup(env, options, sandbox):
         )
         sandbox.control.set_limits(enabled=True)
         jobs += make_jobs(options.reuse, "OR", first=options.jobs, customers=existing)
-    # The jobs are created with the bridge off and marked pending in one go afterwards: what a
-    # save does job by job would make the setup, which is not measured, the longest part.
-    params.set_param(const.PARAM_ENABLED, "False")
+    # Jobs are created 500 at a time: each create marks its jobs pending in one go.
     partners = {}
     for start in range(0, len(jobs), 500):
         chunk = jobs[start : start + 500]
@@ -124,11 +122,6 @@ def setup(env, options, sandbox):
             ]
         )
         env.cr.commit()
-    params.set_param(const.PARAM_ENABLED, "True")
-    projects = env["project.project"].search([("job_number", "!=", False)])
-    env["qbo.job.sync"].create(
-        [{"project_id": job_id, "qbo_company_id": company.id} for job_id in projects.ids]
-    )
     return {"company": company.id}
 
 
