@@ -99,3 +99,22 @@ class TestJobTours(QboSandboxMixin, HttpCase):
         sync = job.qbo_job_sync_ids
         self.assertEqual(sync.state, "linked")
         self.assertEqual(sync.qbo_job_name, "24-0117 - Water mitigation, kitchen supply line")
+
+    def test_link_job_asks_before_another_customers_job(self):
+        margaret = self.env["res.partner"].create({"name": "Margaret Hollis", "ref": "1001"})
+        job = self.env["project.project"].create(
+            {"name": "Kitchen supply line", "partner_id": margaret.id, "department_ids": [(4, self.water.id)]}
+        )
+        before = {
+            row["Id"]: row for row in self.sandbox.control.state(REALM_BLUE_RIDGE)["realms"][REALM_BLUE_RIDGE]["customers"]
+        }
+        self.start_tour(f"/odoo/project.project/{job.id}", "chronicle_qbo_link_job_asks_first", login="admin")
+        sync = job.qbo_job_sync_ids
+        self.assertEqual((sync.state, sync.qbo_customer_name), ("synced", "Margaret Hollis - 1001"))
+        after = {
+            row["Id"]: row for row in self.sandbox.control.state(REALM_BLUE_RIDGE)["realms"][REALM_BLUE_RIDGE]["customers"]
+        }
+        daniel = [row_id for row_id, row in before.items() if row["FullyQualifiedName"].startswith("Daniel Reyes")]
+        self.assertEqual(len(daniel), 2, "the customer and its job")
+        for row_id in daniel:
+            self.assertEqual(after[row_id], before[row_id], "Daniel Reyes's customer and jobs untouched")

@@ -119,3 +119,48 @@ registry.category("web_tour.tours").add("chronicle_qbo_link_job", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("chronicle_qbo_link_job_asks_first", {
+    steps: () => [
+        ...openJobCost(),
+        {
+            content: "Link job",
+            trigger: ".o_form_view button[name='action_qbo_link_job']",
+            run: "click",
+        },
+        {
+            content: "Search another customer's job",
+            trigger: ".modal div[name='search_text'] input",
+            run: "edit 24-0126",
+        },
+        {
+            trigger: ".modal .o_data_row:contains('Daniel Reyes - 1003:24-0126')",
+        },
+        {
+            content: "Tick it",
+            trigger: ".modal .o_data_row:contains('24-0126') div[name='selected'] input",
+            run: "click",
+        },
+        {
+            content: "Link",
+            trigger: ".modal footer button[name='action_link']",
+            run: "click",
+        },
+        {
+            content: "The dialog asks what is meant",
+            trigger: ".modal .alert-warning:contains('is not named for Margaret Hollis')",
+        },
+        {
+            trigger: ".modal footer button[name='action_link_contact_too']",
+        },
+        {
+            content: "Push the job under its own customer instead",
+            trigger: ".modal footer button[name='action_push_own_customer']",
+            run: "click",
+        },
+        {
+            content: "Pushed under Margaret Hollis's own customer",
+            trigger: `body:not(:has(.modal)) ${SYNC_ROW}:contains('Margaret Hollis - 1001') .badge:contains('Synced')`,
+        },
+    ],
+});
