@@ -218,8 +218,8 @@ def soak_phase(env, options, sandbox):
         qbo.max_retries, qbo.timeout = 2, 1.0
         return qbo
 
-    def push_jobs(qbo, requests):
-        results = real_push(qbo, requests)
+    def push_jobs(qbo, requests, **options):
+        results = real_push(qbo, requests, **options)
         calls.append(len(requests))
         if len(calls) == 1:
             sandbox.control.inject_fault("expire_access_token", times=1)
@@ -235,6 +235,8 @@ def soak_phase(env, options, sandbox):
     syncs, companies = env["qbo.job.sync"], env["qbo.company"].search([])
     start, runs = time.monotonic(), 0
     while syncs.search_count([("state", "=", "pending")]) and runs < MAX_RUNS:
+        # Each loop is a later cron run, past the back-off delay of the jobs that failed.
+        syncs.search([("next_retry_at", "!=", False)]).write({"next_retry_at": False})
         syncs._qbo_push_pending(companies, batch_size=CRON_BATCH)
         runs += 1
     seconds = time.monotonic() - start
