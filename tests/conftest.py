@@ -90,3 +90,9 @@ def sandbox_connect(sandbox, insecure_local_oauth):
                                 minorversion=75)
 
     return connect
+
+
+@pytest.fixture
+def qb(sandbox_connect):
+    """A python-quickbooks client of the seeded Blue Ridge company."""
+    return sandbox_connect()

@@ -21,3 +21,21 @@ def qbo_record(sandbox, realm, record_id):
 def named_as_quickbooks_compares(sandbox, realm, name):
     """The records holding ``name`` as QuickBooks compares names: case-insensitively."""
     return [row for row in qbo_customers(sandbox, realm) if row["DisplayName"].casefold() == name.casefold()]
+
+
+def colleague_creates_first(client, display_name):
+    """Someone creates a customer named ``display_name`` in QuickBooks just before the push's
+    first batch of creates goes: the race that makes a create meet a duplicate name (6240).
+
+    :return: the list that receives the colleague's customer Id
+    """
+    real_batch = client.batch
+    made = []
+
+    def batch_after_a_colleague(items, request_id=None):
+        if not made and any(item.get("operation") == "create" for item in items):
+            made.append(client.create("Customer", {"DisplayName": display_name})["Id"])
+        return real_batch(items, request_id)
+
+    client.batch = batch_after_a_colleague
+    return made

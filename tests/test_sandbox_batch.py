@@ -8,13 +8,6 @@ from quickbooks.batch import batch_create, batch_update
 from quickbooks.exceptions import QuickbooksException, ValidationException
 from quickbooks.objects.customer import Customer
 
-from qbo_sandbox import REALM_BLUE_RIDGE
-
-
-@pytest.fixture
-def qb(sandbox_connect):
-    return sandbox_connect(REALM_BLUE_RIDGE)
-
 
 def customers(prefix, count):
     made = []

@@ -31,11 +31,6 @@ EXPENSE_LINE = {
 }
 
 
-@pytest.fixture
-def qb(sandbox_connect):
-    return sandbox_connect(REALM_BLUE_RIDGE)
-
-
 def create(qb, entity, body):
     return qb.create_object(entity, json.dumps(body))[entity]
 

@@ -24,11 +24,6 @@ from qbo_sandbox import REALM_BLUE_RIDGE, REALM_COASTAL, REALM_SUMMIT
 from qbo_sandbox.errors import DUPLICATE_NAME_DETAIL
 
 
-@pytest.fixture
-def qb(sandbox_connect):
-    return sandbox_connect(REALM_BLUE_RIDGE)
-
-
 def raw(qb, method, path, body=None, params=None):
     """A request python-quickbooks cannot make (bad JSON, odd parameters), with its token."""
     url = f"{qb.api_url}/company/{qb.company_id}/{path}"

@@ -20,11 +20,6 @@ from qbo_sandbox import REALM_BLUE_RIDGE, REALM_SUMMIT, ControlError, SandboxSer
 from qbo_sandbox import clock as clock_module
 
 
-@pytest.fixture
-def qb(sandbox_connect):
-    return sandbox_connect(REALM_BLUE_RIDGE)
-
-
 def new_customer(name):
     customer = Customer()
     customer.DisplayName = name

@@ -29,11 +29,6 @@ SALES_LINE = {
 EXPENSE = "AccountBasedExpenseLineDetail"
 
 
-@pytest.fixture
-def qb(sandbox_connect):
-    return sandbox_connect(REALM_BLUE_RIDGE)
-
-
 def create(qb, entity, body):
     return qb.create_object(entity, json.dumps(body))[entity]
 

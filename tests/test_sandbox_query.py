@@ -24,11 +24,6 @@ from qbo_sandbox.errors import QboFault
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def qb(sandbox_connect):
-    return sandbox_connect(REALM_BLUE_RIDGE)
-
-
 def names(rows):
     return [row.DisplayName for row in rows]
 

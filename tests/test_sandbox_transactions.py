@@ -34,11 +34,6 @@ JOB = "2"
 JOB_NAME = "24-0117 - Water mitigation, kitchen supply line"
 
 
-@pytest.fixture
-def qb(sandbox_connect):
-    return sandbox_connect(REALM_BLUE_RIDGE)
-
-
 def ref(value):
     reference = Ref()
     reference.value = value

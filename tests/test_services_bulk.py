@@ -8,7 +8,7 @@ import pytest
 from chronicle_qbo_addon.services import reads
 from chronicle_qbo_addon.services.client import QboAuthError
 from chronicle_qbo_addon.services.push import JobPushRequest, push_jobs
-from push_helpers import linked, qbo_customers
+from push_helpers import colleague_creates_first, linked, qbo_customers
 
 
 def job_request(number, customer=None, **fields):
@@ -137,15 +137,7 @@ def test_stale_object_in_a_batch_is_read_again_and_written_once_more(sandbox, re
 
 
 def test_duplicate_name_on_create_in_a_batch_links_the_record(sandbox, realm, client):
-    real_batch = client.batch
-    made = []
-
-    def batch_after_a_colleague(items, request_id=None):
-        if not made and any(item.get("operation") == "create" for item in items):
-            made.append(client.create("Customer", {"DisplayName": "Customer 2 - C-2"})["Id"])
-        return real_batch(items, request_id)
-
-    client.batch = batch_after_a_colleague
+    made = colleague_creates_first(client, "Customer 2 - C-2")
     results = push_jobs(client, [job_request(str(i)) for i in range(5)])
     assert [result.state for result in results] == ["synced"] * 5
     assert results[2].customer_id == made[0]

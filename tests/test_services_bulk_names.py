@@ -2,7 +2,7 @@
 import dataclasses
 
 from chronicle_qbo_addon.services.push import JobPushRequest, push_jobs
-from push_helpers import linked, qbo_record
+from push_helpers import colleague_creates_first, linked, qbo_record
 
 # 120 characters: with its number, a job name of 130 that a cut at 100 would split inside "flooring".
 LONG_JOB_NAME = ("Basement water loss after the supply line to the upstairs laundry failed, drywall, "
@@ -106,15 +106,7 @@ def test_the_customer_change_is_told_to_the_jobs_that_create_it(client):
 
 
 def test_a_create_that_meets_its_name_and_links_the_holder_is_told_too(client):
-    real_batch = client.batch
-    made = []
-
-    def batch_after_a_colleague(items, request_id=None):
-        if not made and any(item.get("operation") == "create" for item in items):
-            made.append(client.create("Customer", {"DisplayName": "Blue Ridge rentals - 77"})["Id"])
-        return real_batch(items, request_id)
-
-    client.batch = batch_after_a_colleague
+    made = colleague_creates_first(client, "Blue Ridge rentals - 77")
     # A second customer makes the creates one batch request, which the colleague comes before.
     result, _other = push_jobs(client, [
         job_request("job-1", "24-0101", customer={"name": "Blue Ridge: rentals", "ref": "77"}),
