@@ -121,8 +121,9 @@ class QboLinkWizard(models.TransientModel):
         self.ensure_one()
         self._qbo_check()
         chosen = self._qbo_chosen()
-        other = self._qbo_customer_owner(chosen)
-        if other or not self._qbo_customer_named_for_job(chosen):
+        contacts = self._qbo_customer_contacts(chosen)
+        other = self._qbo_customer_owner(chosen, contacts)
+        if other or not self._qbo_customer_named_for_job(chosen, contacts):
             customer = chosen.parent_name if chosen.is_job else chosen.name
             contact = self.project_id.partner_id.commercial_partner_id.display_name
             if other:
@@ -171,27 +172,26 @@ class QboLinkWizard(models.TransientModel):
             raise UserError(self.env._("Tick the one QuickBooks customer or job to link this job to."))
         return chosen
 
-    def _qbo_customer_owner(self, chosen):
-        """The other contact whose jobs are bound to the chosen QuickBooks customer, if any."""
+    def _qbo_customer_contacts(self, chosen):
+        """The Odoo contacts whose jobs are bound to the chosen QuickBooks customer."""
         customer_id = chosen.parent_qbo_id if chosen.is_job else chosen.qbo_id
-        contact = self.project_id.partner_id.commercial_partner_id
         bound = self.env["qbo.job.sync"].sudo().with_context(active_test=False).search(
             [("qbo_company_id", "=", self.qbo_company_id.id), ("qbo_customer_id", "=", customer_id),
              ("project_id.partner_id", "!=", False)]
         )
-        owners = bound.project_id.partner_id.commercial_partner_id - contact
-        return owners[:1]
+        return bound.project_id.partner_id.commercial_partner_id
 
-    def _qbo_customer_named_for_job(self, chosen):
+    def _qbo_customer_owner(self, chosen, contacts=None):
+        """The other contact whose jobs are bound to the chosen QuickBooks customer, if any."""
+        if contacts is None:
+            contacts = self._qbo_customer_contacts(chosen)
+        return (contacts - self.project_id.partner_id.commercial_partner_id)[:1]
+
+    def _qbo_customer_named_for_job(self, chosen, contacts):
         """True when the chosen customer is already this contact's, or carries the name the
         company's template gives the job's contact (compared as QuickBooks compares names)."""
-        customer_id = chosen.parent_qbo_id if chosen.is_job else chosen.qbo_id
         contact = self.project_id.partner_id.commercial_partner_id
-        own = self.env["qbo.job.sync"].sudo().with_context(active_test=False).search_count(
-            [("qbo_company_id", "=", self.qbo_company_id.id), ("qbo_customer_id", "=", customer_id),
-             ("project_id.partner_id.commercial_partner_id", "=", contact.id)]
-        )
-        if own:
+        if contact in contacts:
             return True
         expected = customer_display_name(
             contact._qbo_customer_values(), {"customer_template": self.qbo_company_id.customer_name_template}
