@@ -81,6 +81,8 @@ class QboClient(QuickBooks):
         self._random = random.Random()
         self._token_lock = threading.Lock()
         self._local = threading.local()
+        # Metered reads sent (Intuit's "CorePlus" calls), retries included.
+        self.reads = 0
 
     def __repr__(self):
         return "QboClient(realm_id=%r, environment=%r)" % (self.company_id, self.app.environment)
@@ -91,6 +93,16 @@ class QboClient(QuickBooks):
         return getattr(self._local, "intuit_tid", None)
 
     # === ACCOUNTING API === #
+
+    @property
+    def last_answer_time(self):
+        """QuickBooks' ``time`` of the last query, preferences or Change Data Capture answer this
+        thread received (ISO 8601 text with offset), or None."""
+        return getattr(self._local, "answer_time", None)
+
+    def _answered(self, response):
+        self._local.answer_time = response.get("time") or None
+        return response
 
     def company_info(self):
         """Read the company's CompanyInfo (also a cheap check that the connection works).
@@ -108,7 +120,17 @@ class QboClient(QuickBooks):
         :return: the rows (entity dicts) of the response, [] when none
         :raise QboError: on any failure
         """
-        return query_rows(self._call(super().query, statement, params=params).get("QueryResponse"))
+        response = self._answered(self._call(super().query, statement, params=params))
+        return query_rows(response.get("QueryResponse"))
+
+    def preferences(self):
+        """Read the company's Preferences (how it tracks classes, among others).
+
+        :return: the Preferences object
+        :raise QboError: on any failure
+        """
+        url = "%s/company/%s/preferences" % (self.api_url, self.company_id)
+        return self._answered(self._call(self.get, url))["Preferences"]
 
     def query_all(self, statement):
         """Run a query page by page (:data:`.reads.PAGE_SIZE` rows a page) and return every row.
@@ -142,7 +164,7 @@ class QboClient(QuickBooks):
                 changed_since = changed_since.replace(tzinfo=timezone.utc)
             # python-quickbooks' own CDC helper formats datetimes without their offset.
             changed_since = changed_since.isoformat(timespec="seconds")
-        response = self._call(super().change_data_capture, ",".join(entities), changed_since)
+        response = self._answered(self._call(super().change_data_capture, ",".join(entities), changed_since))
         return cdc_changes(response, entities)
 
     # Not Odoo ORM methods, whatever pylint-odoo assumes of these names.
@@ -218,6 +240,10 @@ class QboClient(QuickBooks):
             data = data.encode("utf-8", "replace")
         local = self._local
         local.token_used = token
+        metered = _metered_reads(request_type, url, data)
+        if metered:
+            with self._token_lock:
+                self.reads += metered
         local.status = local.intuit_tid = local.retry_after = None
         with self.rate_limiter.slot(batch=url.endswith("/batch")):
             response = self.session.request(request_type, url, headers=headers, params=params or None,
@@ -310,6 +336,17 @@ class QboClient(QuickBooks):
         retryable = code == THROTTLED or status in RETRYABLE_STATUSES
         params = {"status": status} if code == "http_%s" % status else None
         return QboError(code, scrub(message, secrets), scrub(detail, secrets), tid, retryable, status, params)
+
+
+def _metered_reads(request_type, url, data):
+    """The metered reads a request makes: every GET (reads, Change Data Capture, company info,
+    preferences), a query, each query of a batch request."""
+    path = url.split("?")[0]
+    if request_type == "GET" or path.endswith("/query"):
+        return 1
+    if path.endswith("/batch") and data:
+        return sum(1 for item in json.loads(data).get("BatchItemRequest") or [] if "Query" in item)
+    return 0
 
 
 def _batch_item(batch_id, item):

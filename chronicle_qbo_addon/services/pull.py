@@ -1,0 +1,202 @@
+"""The whole bridge's pull: reading what one QuickBooks company holds for job costing, and
+handing it, page by page, to the host that lands it.
+
+A company's first pull reads everything since its start date: the reference lists (accounts,
+items, classes) and the documents, in queries of 1000 rows (the fewest pages QuickBooks allows),
+plus its Preferences (how it tracks classes). Later pulls read Change Data Capture since the
+last position, every entity type in one request: a night with nothing changed costs one read.
+
+- The position is QuickBooks' own time of the pull's first answer: whatever changes after it is
+  in the next Change Data Capture. A few minutes of overlap cover clocks and commits in flight;
+  what the overlap brings again lands on the same lines, unchanged.
+- Change Data Capture goes back 30 days: an older position means a full read again, which also
+  drops the documents QuickBooks no longer has (their deletion is past what it reports).
+- An entity type that reaches 1000 objects in an answer is asked again from the time of the
+  last object received (QuickBooks answers oldest first), until it comes back short.
+- The host commits after each page; the position moves only once the whole pull is landed and
+  the host saves it, so a pull stopped anywhere and run again converges: lines are keyed, and
+  landing a document again changes nothing.
+
+The host is a :class:`Sink`; the reads go through the one :class:`.client.QboClient` the push
+uses, so the same rate limiter and metering apply.
+"""
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from .errors import QboError
+from .job_cost import DOCUMENT_ENTITIES, PULLED_ENTITIES, SKIP_BEFORE_START, class_tracking, document_lines
+from .reads import PAGE_SIZE, page, select
+
+FULL, CHANGES = "full", "changes"
+CDC_OVERLAP = timedelta(minutes=5)
+# Intuit's limit is 30 days; half a day spare keeps a slow night from crossing it.
+CDC_MAX_AGE = timedelta(days=29, hours=12)
+# Intuit's fault for a changedSince too far back.
+CDC_TOO_OLD = "6000"
+
+
+class Sink:
+    """What the host does with a pull (methods to override; the defaults do nothing)."""
+
+    def reference(self, entity, records):
+        """Mirror reference records (Account, Item, Class), as QuickBooks sends them."""
+
+    def documents(self, entity, results):
+        """Land the lines of documents of one entity type (:class:`.job_cost.DocumentLines`): a
+        document's lines replace what the host holds for it; a deleted one leaves none."""
+
+    def reconcile(self, entity, seen_ids):
+        """After a full read of ``entity``: drop what the host holds of documents not in
+        ``seen_ids`` (QuickBooks deleted them, or they moved before the start date)."""
+
+    def checkpoint(self):
+        """A page is landed: commit it."""
+
+
+@dataclass
+class PullOutcome:
+    """What a pull did: ``mode`` (:data:`FULL` or :data:`CHANGES`), the ``position`` the next pull
+    starts from (an aware datetime; to be saved once everything is landed), the class
+    ``tracking`` read (full pulls only, else None), per entity type the documents ``read``, and
+    the lines ``skipped`` for reasons the pull itself sees (before the start date, excluded)."""
+
+    mode: str
+    position: datetime = None
+    tracking: str = None
+    read: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+
+
+def plan(position, now, full=False):
+    """How the next pull reads.
+
+    :param position: where the last pull left off (aware datetime), or None
+    :param now: the host's time (aware)
+    :param full: ask for a full read anyway (jobs linked with history since)
+    :return: (:data:`FULL`, None) or (:data:`CHANGES`, the changedSince to send)
+    """
+    if full or position is None or now - position > CDC_MAX_AGE:
+        return FULL, None
+    return CHANGES, position - CDC_OVERLAP
+
+
+def full_statement(entity, start_date):
+    """The query of a full read: documents dated on or after the start date; reference lists whole."""
+    where = [("TxnDate", ">=", start_date.isoformat())] if entity in DOCUMENT_ENTITIES else []
+    return select(entity, where)
+
+
+def last_updated(record):
+    """A record's MetaData.LastUpdatedTime (a deleted one's is its deletion), aware."""
+    return _parse_time(((record.get("MetaData") or {}).get("LastUpdatedTime")))
+
+
+def _parse_time(text):
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def read_changes(client, entities, since):
+    """Change Data Capture since a moment, every type in one request; a type that reached the
+    1000-object cap is asked again from the time of its last object, until it comes back short.
+
+    :return: ({entity: [objects], newest version of each}, QuickBooks' time of the first answer,
+        the types that could not be read this way (1000 objects at one same moment): read them
+        in full)
+    :raise QboError: when QuickBooks cannot answer
+    """
+    merged = {entity: {} for entity in entities}
+    asked, moment, first_time, overflow = list(entities), since, None, []
+    while asked:
+        changes = client.change_data_capture(asked, moment)
+        first_time = first_time or _parse_time(changes.time)
+        for entity in asked:
+            for record in changes.get(entity) or []:
+                merged[entity][str(record["Id"])] = record
+        capped = [entity for entity in asked if entity in changes.capped]
+        if not capped:
+            break
+        ends = {entity: max(last_updated(record) for record in changes[entity]) for entity in capped}
+        overflow += [entity for entity, end in ends.items() if end <= moment]
+        asked = [entity for entity, end in ends.items() if end > moment]
+        if asked:
+            moment = min(ends[entity] for entity in asked)
+    return {entity: list(records.values()) for entity, records in merged.items()}, first_time, overflow
+
+
+def pull(client, sink, *, position, start_date, now, full=False, tracking=None, exclusions=None):
+    """Pull one company: read what changed (or everything) and hand it to the sink.
+
+    :param client: the company's :class:`.client.QboClient`
+    :param sink: the host's :class:`Sink`
+    :param position: where the last pull left off (aware datetime), or None for the first
+    :param start_date: documents dated before it are not pulled (a ``date``)
+    :param now: the host's time (aware)
+    :param full: read everything again (see :func:`plan`)
+    :param tracking: the company's class tracking as last read (a full pull reads it again)
+    :param exclusions: :func:`.job_cost.exclusion_pattern` of the check memos to skip
+    :return: :class:`PullOutcome`
+    :raise QboError: when QuickBooks cannot answer; what was landed before stays, the position
+        does not move
+    """
+    mode, since = plan(position, now, full)
+    if mode == CHANGES:
+        try:
+            changes, first_time, overflow = read_changes(client, PULLED_ENTITIES, since)
+        except QboError as error:
+            if error.code != CDC_TOO_OLD:
+                raise
+            mode = FULL  # QuickBooks' clock is further on than the host's
+    if mode == FULL:
+        return _full(client, sink, start_date, exclusions, reconcile=position is not None)
+    outcome = PullOutcome(CHANGES, first_time or since + CDC_OVERLAP, tracking)
+    for entity in PULLED_ENTITIES:
+        if entity in overflow:
+            _read_in_full(client, sink, outcome, entity, start_date, exclusions, reconcile=False)
+        elif changes[entity]:
+            _land(sink, outcome, entity, changes[entity], start_date, exclusions)
+    sink.checkpoint()
+    return outcome
+
+
+def _full(client, sink, start_date, exclusions, reconcile):
+    preferences = client.preferences()
+    outcome = PullOutcome(FULL, _parse_time(client.last_answer_time), class_tracking(preferences))
+    for entity in PULLED_ENTITIES:
+        _read_in_full(client, sink, outcome, entity, start_date, exclusions, reconcile)
+    return outcome
+
+
+def _read_in_full(client, sink, outcome, entity, start_date, exclusions, reconcile):
+    statement, start, seen = full_statement(entity, start_date), 1, set()
+    while True:
+        rows = client.query(page(statement, start))
+        outcome.position = outcome.position or _parse_time(client.last_answer_time)
+        seen.update(str(row["Id"]) for row in rows)
+        _land(sink, outcome, entity, rows, start_date, exclusions)
+        sink.checkpoint()
+        if len(rows) < PAGE_SIZE:
+            break
+        start += PAGE_SIZE
+    if reconcile and entity in DOCUMENT_ENTITIES:
+        sink.reconcile(entity, seen)
+        sink.checkpoint()
+
+
+def _land(sink, outcome, entity, records, start_date, exclusions):
+    outcome.read[entity] += len(records)
+    if entity not in DOCUMENT_ENTITIES:
+        sink.reference(entity, records)
+        return
+    results = []
+    for record in records:
+        result = document_lines(entity, record, outcome.tracking, exclusions)
+        if not result.deleted and result.date and result.date < start_date.isoformat():
+            result.skipped[SKIP_BEFORE_START] += len(result.lines)
+            result.lines = []
+        outcome.skipped.update(result.skipped)
+        results.append(result)
+    sink.documents(entity, results)
