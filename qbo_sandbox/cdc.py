@@ -2,12 +2,14 @@
 
 One request covers several entity types; each gets one block in
 ``CDCResponse[0].QueryResponse``, in the order asked: the full objects whose
-MetaData.LastUpdatedTime is at or after ``changedSince`` (oldest first), then the ones
-deleted since (``{"Id", "status": "Deleted", "domain", "MetaData": {"LastUpdatedTime"}}``).
+MetaData.LastUpdatedTime is at or after ``changedSince`` and the ones deleted since
+(``{"Id", "status": "Deleted", "domain", "MetaData": {"LastUpdatedTime"}}``, the time of the
+deletion), merged by that time, oldest first (a change before a deletion of the same second).
 
 - ``changedSince`` may be at most 30 days back (else a 6000 business-validation fault);
-- a block holds at most 1000 objects: a full block means there may be more, and the client
-  should ask again with a shorter window;
+- a block holds at most 1000 objects, the oldest: a client that gets a full block asks again
+  from the LastUpdatedTime of the last object it got, and misses neither a change nor a
+  deletion (the objects of that second come again; Ids tell them apart);
 - TimeActivity is refused: Intuit's change data capture does not cover it (query it by
   MetaData.LastUpdatedTime instead);
 - entities QBO has but the sandbox does not keep answer with an empty block.
@@ -34,17 +36,23 @@ def _since(params, now):
     return since
 
 
+def _moment(item):
+    return parse_qbo_datetime(item["MetaData"]["LastUpdatedTime"])
+
+
 def _block(realm, name, since):
     if name not in types.TYPES:
         return {"startPosition": 1, "maxResults": 0, "totalCount": 0}
+    # Tombstones and records both keep their time to the second; a tombstone sorts after a
+    # change of the same second, and only the objects that make the block are rendered.
     changed = [
-        (moment, record)
+        (moment, 0, record)
         for record in realm["entities"][name].values()
-        if (moment := parse_qbo_datetime(record["MetaData"]["LastUpdatedTime"])) >= since
+        if (moment := _moment(record)) >= since
     ]
-    changed.sort(key=lambda pair: pair[0])
-    objects = [entities.render(realm, name, record) for _, record in changed[:MAX_OBJECTS]]
-    objects += tombstones.since(realm, name, since.timestamp())[: MAX_OBJECTS - len(objects)]
+    deleted = [(_moment(stone), 1, stone) for stone in tombstones.since(realm, name, since.timestamp())]
+    oldest = sorted(changed + deleted, key=lambda entry: entry[:2])[:MAX_OBJECTS]
+    objects = [item if kind else entities.render(realm, name, item) for _, kind, item in oldest]
     block = {"startPosition": 1, "maxResults": len(objects), "totalCount": len(objects)}
     if objects:
         block[name] = objects

@@ -1,6 +1,7 @@
 """Change data capture as the nightly pull will use it: one request for several entity types,
-only what changed since (full objects, then tombstones of what was deleted), the 30-day
-look-back, the 1000-objects-per-type cap, TimeActivity left out, python-quickbooks'
+only what changed since (full objects and tombstones of what was deleted, merged oldest
+first), the 30-day look-back, the 1000-objects-per-type cap and asking again from the last
+object, TimeActivity left out, python-quickbooks'
 ``change_data_capture`` parsing the answer, and CDC counted as a metered read."""
 
 import json
@@ -76,21 +77,21 @@ def test_one_request_returns_what_changed_since_over_several_types(sandbox, qb):
         {"startPosition": 1, "maxResults": 0, "totalCount": 0}] * 2, "nothing changed since"
 
 
-def test_changed_objects_come_oldest_first_then_the_deleted_ones(sandbox, qb):
+def test_changes_and_deletions_come_merged_oldest_first(sandbox, qb):
     since = sandbox.control.now()["now_utc"]
     doomed = create(qb, "Invoice", {"CustomerRef": {"value": "2"}, "Line": [SALES_LINE]})
     later(sandbox)
     first = create(qb, "Invoice", {"CustomerRef": {"value": "2"}, "Line": [SALES_LINE]})
+    qb.delete_object("Invoice", json.dumps({"Id": doomed["Id"], "SyncToken": "0"}))
     later(sandbox)
     second = create(qb, "Invoice", {"CustomerRef": {"value": "2"}, "Line": [SALES_LINE]})
     later(sandbox)
     voided = json.dumps({"Id": first["Id"], "SyncToken": "0"})
     qb.create_object("Invoice", voided, params={"operation": "void"})
-    qb.delete_object("Invoice", json.dumps({"Id": doomed["Id"], "SyncToken": "0"}))
     invoices = blocks(qb, "Invoice", since)[0]["Invoice"]
     assert [(i["Id"], i.get("status")) for i in invoices] == [
-        (second["Id"], None), (first["Id"], None), (doomed["Id"], "Deleted")]
-    assert invoices[1]["TotalAmt"] == 0 and invoices[1]["PrivateNote"] == "Voided", "a void is a change"
+        (doomed["Id"], "Deleted"), (second["Id"], None), (first["Id"], None)]
+    assert invoices[2]["TotalAmt"] == 0 and invoices[2]["PrivateNote"] == "Voided", "a void is a change"
 
 
 def test_changed_since_goes_back_at_most_30_days(sandbox, sandbox_connect, qb):
@@ -133,6 +134,46 @@ def test_a_type_holds_at_most_1000_objects_per_answer(sandbox, qb):
     assert full["Class"][0]["Name"] == "Area 0" and full["Class"][-1]["Name"] == "Room 299"
     assert len(vendors["Vendor"]) == 1, "the cap is per type"
     assert len(blocks(qb, "Class", middle)[0]["Class"]) == 400
+
+
+def test_asking_again_from_the_last_object_of_a_full_block_misses_nothing(sandbox, qb):
+    sandbox.control.set_limits(enabled=False)
+    since = sandbox.control.now()["now_utc"]
+
+    def batch(operation, bodies):
+        ids = []
+        for start in range(0, len(bodies), 30):
+            items = [{"bId": str(start + n), "operation": operation, "Bill": body}
+                     for n, body in enumerate(bodies[start : start + 30])]
+            answer = qb.batch_operation(json.dumps({"BatchItemRequest": items}))
+            ids += [item["Bill"]["Id"] for item in answer["BatchItemResponse"]]
+        return ids
+
+    def new_bills(count):
+        return batch("create", [{"VendorRef": {"value": "1"}, "Line": [EXPENSE_LINE]}] * count)
+
+    def delete(ids):
+        batch("delete", [{"Id": bill_id, "SyncToken": "0"} for bill_id in ids])
+
+    early = new_bills(700)
+    later(sandbox)
+    delete(early[::7])
+    later(sandbox)
+    late = new_bills(500)
+    later(sandbox)
+    delete(late[:250:5])
+    gone = set(early[::7]) | set(late[:250:5])
+
+    (full,) = blocks(qb, "Bill", since)
+    assert len(full["Bill"]) == 1000, "600 early bills, the 100 deleted among them, 300 late ones"
+    assert [b["Id"] for b in full["Bill"] if b.get("status")] == early[::7], "deletions in time order"
+    (rest,) = blocks(qb, "Bill", full["Bill"][-1]["MetaData"]["LastUpdatedTime"])
+    assert len(rest["Bill"]) == 500, "the 450 late bills left (300 of them again), then the 50 deleted"
+
+    seen = {}
+    for bill in full["Bill"] + rest["Bill"]:
+        seen[bill["Id"]] = bill.get("status", "Active")
+    assert seen == {bill_id: "Deleted" if bill_id in gone else "Active" for bill_id in early + late}
 
 
 def test_time_activities_are_not_covered(sandbox, qb):
