@@ -58,6 +58,7 @@ COMPANIES = {
     REALM_BLUE_RIDGE: {
         "name": "Blue Ridge Restoration LLC",
         "sku": "QuickBooks Online Plus",
+        "class_tracking": "ClassTrackingPerTxn",
         "started": 2094,
         "addr": _addr("118 Sweeten Creek Rd", "Asheville", "NC", "28803"),
         "phone": "(828) 555-0100",
@@ -144,6 +145,7 @@ COMPANIES = {
     REALM_SUMMIT: {
         "name": "Summit Fire & Water Inc.",
         "sku": "QuickBooks Online Essentials",
+        "class_tracking": None,
         "started": 1460,
         "addr": _addr("4400 Brighton Blvd", "Denver", "CO", "80216"),
         "phone": "(303) 555-0100",
@@ -199,6 +201,7 @@ COMPANIES = {
     REALM_COASTAL: {
         "name": "Coastal Packout Co.",
         "sku": "QuickBooks Online Advanced",
+        "class_tracking": "ClassTrackingPerTxnLine",
         "started": 2900,
         "addr": _addr("2170 Ashley Phosphate Rd", "North Charleston", "SC", "29406"),
         "phone": "(843) 555-0100",
@@ -293,11 +296,14 @@ def _company_info(realm_id, spec, now):
 
 
 def _tracks_classes(spec):
-    """Class tracking comes with QuickBooks Online Plus and Advanced, not Essentials."""
-    return not spec["sku"].endswith("Essentials")
+    """Class tracking comes with QuickBooks Online Plus and Advanced, not Essentials, where
+    ``class_tracking`` is None."""
+    return spec["class_tracking"] is not None
 
 
 def _preferences(spec, now):
+    """Class tracking is one of two preferences, or neither: a class per transaction (on a
+    sales form's header) or per line. Expense lines carry their class either way."""
     classes = _tracks_classes(spec)
     stamp = qbo_datetime(now - 30 * DAY)
     return {
@@ -309,8 +315,8 @@ def _preferences(spec, now):
             "FirstMonthOfFiscalYear": "January",
             "UseAccountNumbers": True,
             "TaxYearMonth": "January",
-            "ClassTrackingPerTxn": False,
-            "ClassTrackingPerTxnLine": classes,
+            "ClassTrackingPerTxn": spec["class_tracking"] == "ClassTrackingPerTxn",
+            "ClassTrackingPerTxnLine": spec["class_tracking"] == "ClassTrackingPerTxnLine",
             "TrackDepartments": classes,
             "DepartmentTerminology": "Location",
             "CustomerTerminology": "Customers",
