@@ -1,6 +1,6 @@
 """The sandbox's starting point: one Intuit app, two Intuit users and three restoration
-companies with customers, jobs (sub-customers), vendors, employees, and the accounts, items
-and classes of ``chart``.
+companies with customers, jobs (sub-customers), vendors, employees, the accounts, items and
+classes of ``chart``, and the invoices, payments and costs of ``ledger``.
 
 Customer and job names follow the convention of the bridge's users: customer
 "<name> - <customer #>", job "<job number> - <description>".
@@ -8,7 +8,7 @@ Customer and job names follow the convention of the bridge's users: customer
 
 import copy
 
-from . import chart, entities
+from . import chart, entities, ledger
 from .clock import qbo_date, qbo_datetime
 
 DEFAULT_CLIENT_ID = "sandbox-client-id"
@@ -60,6 +60,7 @@ COMPANIES = {
         "sku": "QuickBooks Online Plus",
         "class_tracking": "ClassTrackingPerTxn",
         "started": 2094,
+        "ledger": ledger.BLUE_RIDGE,
         "addr": _addr("118 Sweeten Creek Rd", "Asheville", "NC", "28803"),
         "phone": "(828) 555-0100",
         "email": "office@blueridge.example",
@@ -147,6 +148,7 @@ COMPANIES = {
         "sku": "QuickBooks Online Essentials",
         "class_tracking": None,
         "started": 1460,
+        "ledger": (),
         "addr": _addr("4400 Brighton Blvd", "Denver", "CO", "80216"),
         "phone": "(303) 555-0100",
         "email": "dispatch@summitfw.example",
@@ -203,6 +205,7 @@ COMPANIES = {
         "sku": "QuickBooks Online Advanced",
         "class_tracking": "ClassTrackingPerTxnLine",
         "started": 2900,
+        "ledger": ledger.COASTAL,
         "addr": _addr("2170 Ashley Phosphate Rd", "North Charleston", "SC", "29406"),
         "phone": "(843) 555-0100",
         "email": "ops@coastalpackout.example",
@@ -364,12 +367,14 @@ def empty_realm(realm_id, spec, now):
 
 
 def _populate(realm, spec, now):
-    """Create the seed records through the same code as API writes, a few hours apart."""
+    """Create the seed records through the same code as API writes, a few hours apart: the
+    lists first, then the documents at their own dates, the latest a few days ago."""
     moment = now - 120 * DAY
 
-    def tick():
+    def tick(at=None):
+        """The next moment: a few hours after the last, or ``at`` if that is later."""
         nonlocal moment
-        moment += 0.25 * DAY
+        moment = max(moment + 0.25 * DAY, at or moment)
         return moment
 
     for customer, jobs in spec["customers"]:
@@ -401,6 +406,7 @@ def _populate(realm, spec, now):
     for employee in spec["employees"]:
         entities.create(realm, "Employee", employee, tick())
     chart.populate(realm, _tracks_classes(spec), tick)
+    ledger.populate(realm, spec["ledger"], now, tick)
 
 
 def build_realms(now, with_records=True):

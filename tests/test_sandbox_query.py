@@ -79,7 +79,7 @@ def test_order_paging_and_counts(qb):
     assert [c["Id"] for c in tail["Customer"]] == ["9", "8"]
     assert qb.query("SELECT COUNT(*) FROM Vendor")["QueryResponse"] == {"totalCount": 5}
     assert qb.query("SELECT * FROM Customer WHERE DisplayName = 'nobody'")["QueryResponse"] == {}
-    assert qb.query("SELECT * FROM Invoice")["QueryResponse"] == {}
+    assert qb.query("SELECT * FROM SalesReceipt")["QueryResponse"] == {}
     assert qb.query("SELECT * FROM CompanyInfo")["QueryResponse"]["CompanyInfo"][0]["CompanyName"] == (
         "Blue Ridge Restoration LLC"
     )
