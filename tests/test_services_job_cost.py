@@ -4,9 +4,24 @@ from decimal import Decimal
 import pytest
 
 from chronicle_qbo_addon.services.job_cost import (
-    COLLECTED, COST, DEFAULT_EXCLUSIONS, DOC_TYPES, INVOICED, NO_CLASSES, PER_LINE, PER_TRANSACTION,
-    SKIP_EXCLUDED, CostLine, class_tracking, document_lines, document_url, exclusion_pattern,
-    exclusion_words, line_account, purchase_type)
+    COLLECTED,
+    COST,
+    DEFAULT_EXCLUSIONS,
+    DOC_TYPES,
+    INVOICED,
+    NO_CLASSES,
+    PER_LINE,
+    PER_TRANSACTION,
+    SKIP_EXCLUDED,
+    CostLine,
+    class_tracking,
+    document_lines,
+    document_url,
+    exclusion_pattern,
+    exclusion_words,
+    line_account,
+    purchase_type,
+)
 
 JOB_A = {"value": "58", "name": "Margaret Hollis - 1001:24-0117 - Water mitigation"}
 JOB_B = {"value": "59", "name": "Margaret Hollis - 1001:24-0131 - Drywall rebuild"}
@@ -33,15 +48,17 @@ def invoice(doc_id="130", lines=None, klass=MITIGATION, customer=JOB_A):
         "CustomerRef": customer, "PrivateNote": "Claim 88-1204",
         "Line": lines if lines is not None else [
             sales_line("1", 1250.0, klass=CONTENTS, description="Water extraction, 10 hours"),
-            {"Id": "2", "LineNum": 2, "Description": "Three dehumidifiers on site", "DetailType": "DescriptionOnly",
-             "DescriptionLineDetail": {}},
+            {"Id": "2", "LineNum": 2, "Description": "Three dehumidifiers on site",
+             "DetailType": "DescriptionOnly", "DescriptionLineDetail": {}},
             sales_line("3", 480.5),
             {"Amount": 1730.5, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}},
             {"Amount": 30.5, "DetailType": "DiscountLineDetail",
-             "DiscountLineDetail": {"PercentBased": False, "DiscountAccountRef": {"value": "86", "name": "Discounts"}}},
+             "DiscountLineDetail": {"PercentBased": False,
+                                    "DiscountAccountRef": {"value": "86", "name": "Discounts"}}},
         ],
         "TxnTaxDetail": {"TotalTax": 0}, "TotalAmt": 1700.0, "Balance": 1700.0,
-        "MetaData": {"CreateTime": "2026-03-02T09:12:40-08:00", "LastUpdatedTime": "2026-03-02T09:12:40-08:00"},
+        "MetaData": {"CreateTime": "2026-03-02T09:12:40-08:00",
+                     "LastUpdatedTime": "2026-03-02T09:12:40-08:00"},
     }
     if klass:
         doc["ClassRef"] = klass
@@ -63,9 +80,10 @@ def expense_line(line_id, amount, job=JOB_A, account="80", klass=None, descripti
 
 
 def item_line(line_id, amount, job=JOB_B, item="3"):
-    return {"Id": line_id, "LineNum": int(line_id), "Amount": amount, "DetailType": "ItemBasedExpenseLineDetail",
-            "ItemBasedExpenseLineDetail": {"ItemRef": {"value": item, "name": "Materials"}, "CustomerRef": job,
-                                           "UnitPrice": amount / 4, "Qty": 4, "BillableStatus": "NotBillable"}}
+    detail = {"ItemRef": {"value": item, "name": "Materials"}, "CustomerRef": job, "UnitPrice": amount / 4,
+              "Qty": 4, "BillableStatus": "NotBillable"}
+    return {"Id": line_id, "LineNum": int(line_id), "Amount": amount,
+            "DetailType": "ItemBasedExpenseLineDetail", "ItemBasedExpenseLineDetail": detail}
 
 
 def purchase(kind, lines, memo=None, credit=False, doc_id="301"):
@@ -88,9 +106,10 @@ def amounts(result):
 
 def test_invoice_lines_count_as_invoiced_on_the_header_job_and_skip_lines_without_money():
     result = document_lines("Invoice", invoice(), PER_LINE)
-    assert (result.entity, result.doc_id, result.date, result.deleted) == ("Invoice", "130", "2026-03-02", False)
+    assert (result.entity, result.doc_id, result.date) == ("Invoice", "130", "2026-03-02")
+    assert not result.deleted
     first, second, discount = result.lines
-    assert amounts(result) == [1250.0, 480.5, -30.5], "the discount lowers it; description and subtotal skipped"
+    assert amounts(result) == [1250.0, 480.5, -30.5], "a discount lowers it; description, subtotal skipped"
     assert {line.kind for line in result.lines} == {INVOICED}
     assert {line.customer_id for line in result.lines} == {"58"}
     assert first == CostLine(entity="Invoice", doc_id="130", line_id="1", kind=INVOICED, doc_type="invoice",
@@ -106,7 +125,8 @@ def test_credit_memo_lines_count_negative():
     memo = dict(invoice("150", [sales_line("1", 200.0), sales_line("2", 45.25)]), DocNumber="CM-12")
     result = document_lines("CreditMemo", memo, PER_LINE)
     assert amounts(result) == [-200.0, -45.25]
-    assert {(line.kind, line.doc_type, line.number) for line in result.lines} == {(INVOICED, "credit_memo", "CM-12")}
+    kinds = {(line.kind, line.doc_type, line.number) for line in result.lines}
+    assert kinds == {(INVOICED, "credit_memo", "CM-12")}
 
 
 @pytest.mark.parametrize("tracking, expected", [
@@ -125,7 +145,8 @@ def test_no_class_tracking_and_no_classes_gives_lines_without_class():
 
 
 @pytest.mark.parametrize("prefs, expected", [
-    ({"AccountingInfoPrefs": {"ClassTrackingPerTxn": True, "ClassTrackingPerTxnLine": False}}, PER_TRANSACTION),
+    ({"AccountingInfoPrefs": {"ClassTrackingPerTxn": True, "ClassTrackingPerTxnLine": False}},
+     PER_TRANSACTION),
     ({"AccountingInfoPrefs": {"ClassTrackingPerTxn": False, "ClassTrackingPerTxnLine": True}}, PER_LINE),
     ({"AccountingInfoPrefs": {"ClassTrackingPerTxn": False, "ClassTrackingPerTxnLine": False}}, NO_CLASSES),
     ({"AccountingInfoPrefs": {"TrackDepartments": True}}, NO_CLASSES),
@@ -189,13 +210,15 @@ def test_bill_lines_land_on_their_own_jobs_with_account_or_item():
     bill = {"Id": "201", "SyncToken": "1", "TxnDate": "2026-03-04", "DocNumber": "INV-88213",
             "VendorRef": {"value": "56", "name": "Ferguson Plumbing Supply"},
             "APAccountRef": {"value": "33", "name": "Accounts Payable (A/P)"},
-            "Line": [expense_line("1", 412.18, klass=MITIGATION, description="PEX and fittings"), item_line("2", 330.0)],
+            "Line": [expense_line("1", 412.18, klass=MITIGATION, description="PEX and fittings"),
+                     item_line("2", 330.0)],
             "TotalAmt": 742.18, "Balance": 742.18}
     result = document_lines("Bill", bill, PER_TRANSACTION)
     by_account, by_item = result.lines
     assert (by_account.customer_id, by_account.account_id, by_account.item_id, by_account.class_id) == (
-        "58", "80", None, MITIGATION["value"]), "an expense line keeps its own class whatever the sales forms do"
-    assert (by_item.customer_id, by_item.account_id, by_item.item_id, by_item.class_id) == ("59", None, "3", None)
+        "58", "80", None, MITIGATION["value"]), "an expense line keeps its class whatever sales forms do"
+    assert (by_item.customer_id, by_item.account_id, by_item.item_id, by_item.class_id) == (
+        "59", None, "3", None)
     assert {(line.kind, line.doc_type, line.counterpart, line.number) for line in result.lines} == {
         (COST, "bill", "Ferguson Plumbing Supply", "INV-88213")}
     assert amounts(result) == [412.18, 330.0]
@@ -226,7 +249,8 @@ def test_a_purchase_without_payment_type_is_cash():
 
 
 def test_vendor_credit_lines_count_negative():
-    credit = {"Id": "401", "TxnDate": "2026-03-09", "VendorRef": {"value": "56", "name": "Ferguson Plumbing Supply"},
+    credit = {"Id": "401", "TxnDate": "2026-03-09",
+              "VendorRef": {"value": "56", "name": "Ferguson Plumbing Supply"},
               "Line": [expense_line("1", 60.0), item_line("2", 12.5)], "TotalAmt": 72.5}
     result = document_lines("VendorCredit", credit)
     assert amounts(result) == [-60.0, -12.5]
@@ -244,7 +268,8 @@ def test_a_voided_document_keeps_its_lines_at_zero():
 def test_a_deleted_document_has_no_lines(entity):
     result = document_lines(entity, {"Id": "5", "status": "Deleted"})
     assert (result.doc_id, result.deleted, result.lines) == ("5", True, [])
-    with_meta = {"Id": 5, "status": "Deleted", "domain": "QBO", "MetaData": {"LastUpdatedTime": "2026-03-09T10:00:00-08:00"}}
+    with_meta = {"Id": 5, "status": "Deleted", "domain": "QBO",
+                 "MetaData": {"LastUpdatedTime": "2026-03-09T10:00:00-08:00"}}
     assert document_lines(entity, with_meta).deleted and document_lines(entity, with_meta).doc_id == "5"
 
 
@@ -297,7 +322,8 @@ def test_custom_exclusion_words():
 # === accounts and links === #
 
 def test_line_account_falls_back_to_the_item_s_expense_account():
-    [by_account, by_item] = document_lines("Bill", {"Id": "9", "Line": [expense_line("1", 1.0), item_line("2", 2.0)]}).lines
+    bill = {"Id": "9", "Line": [expense_line("1", 1.0), item_line("2", 2.0)]}
+    [by_account, by_item] = document_lines("Bill", bill).lines
     accounts = {"3": "81"}
     assert line_account(by_account, accounts) == "80"
     assert line_account(by_item, accounts) == "81"
@@ -311,7 +337,8 @@ def test_line_account_falls_back_to_the_item_s_expense_account():
 ])
 def test_document_url(doc_type, path):
     assert document_url(doc_type, "130") == "https://app.qbo.intuit.com/app/%s?txnId=130" % path
-    assert document_url(doc_type, 7, sandbox=True) == "https://app.sandbox.qbo.intuit.com/app/%s?txnId=7" % path
+    sandbox_url = "https://app.sandbox.qbo.intuit.com/app/%s?txnId=7" % path
+    assert document_url(doc_type, 7, sandbox=True) == sandbox_url
 
 
 def test_every_document_type_has_a_name_and_a_page():
