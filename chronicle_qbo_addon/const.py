@@ -44,3 +44,26 @@ HOST_OPERATIONS = [
     ("cron_push", "Job push run"),
     ("cron_bridge", "Bridge run"),
 ]
+
+# === PULL (the whole bridge) === #
+EXPENSE_CLASSIFICATION = "Expense"  # QuickBooks' classification of expense and cost-of-goods accounts
+# A newly mirrored expense account's first cost category (a person's to change): by its detail
+# type, else by a word of its name.
+COST_CATEGORY_BY_SUBTYPE = {
+    "SuppliesMaterialsCogs": "material",
+    "SuppliesMaterials": "material",
+    "CostOfLaborCos": "labor",
+    "CostOfLabor": "labor",
+    "EquipmentRental": "equipment",
+    "EquipmentRentalCos": "equipment",
+}
+COST_CATEGORY_BY_WORD = (
+    ("subcontract", "subcontract"),
+    ("material", "material"),
+    ("equipment", "equipment"),
+    ("labor", "labor"),
+    ("labour", "labor"),
+)
+DEFAULT_MEMO_EXCLUSIONS = "REFUND, IGNORE, TEMP LABOR"
+# Job cost lines landed, or looked up, in one go.
+COST_LINES_PER_FLUSH = 1000

@@ -3,6 +3,7 @@ notifications buttons return, and the messages a person reads about a QuickBooks
 import ipaddress
 from urllib.parse import urlsplit
 
+from odoo import models
 from odoo.exceptions import UserError, ValidationError
 
 from .const import REALM_ID_PATTERN
@@ -76,3 +77,11 @@ def error_message(env, error):
     if error.intuit_tid:
         return env._("%(message)s (intuit_tid: %(tid)s)", message=message, tid=error.intuit_tid)
     return message
+
+
+def stored_value(record, name):
+    """A field's value as ``write`` takes it: a relation's id (or False), else the value."""
+    value = record[name]
+    if isinstance(value, models.BaseModel):
+        return value.id or False
+    return value

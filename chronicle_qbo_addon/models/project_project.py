@@ -43,6 +43,23 @@ class ProjectProject(models.Model):
         help="Where the job stands in QuickBooks, the worst of its companies: Error, Pending, Synced.",
     )
     qbo_log_count = fields.Integer(compute="_compute_qbo_log_count")
+    # What the pull brought: the Job Cost figures and lines.
+    qbo_cost_line_ids = fields.One2many("qbo.job.cost.line", "project_id", string="Job cost lines")
+    qbo_cost_summary_ids = fields.One2many("qbo.job.cost.summary", "project_id", string="Job cost by department")
+    qbo_cost_category_ids = fields.One2many("qbo.job.cost.category.summary", "project_id",
+                                            string="Cost by category")
+    qbo_currency_id = fields.Many2one(related="company_id.currency_id", string="Job cost currency")
+    qbo_invoiced = fields.Monetary(compute="_compute_qbo_totals", string="Invoiced",
+                                   currency_field="qbo_currency_id")
+    qbo_collected = fields.Monetary(compute="_compute_qbo_totals", string="Collected",
+                                    currency_field="qbo_currency_id")
+    qbo_open_balance = fields.Monetary(compute="_compute_qbo_totals", string="Open balance",
+                                       currency_field="qbo_currency_id")
+    qbo_cost = fields.Monetary(compute="_compute_qbo_totals", string="Total cost",
+                               currency_field="qbo_currency_id")
+    qbo_gross_profit = fields.Monetary(compute="_compute_qbo_totals", string="Gross profit",
+                                       currency_field="qbo_currency_id")
+    qbo_margin = fields.Float(compute="_compute_qbo_totals", string="Margin (%)", digits=(16, 1))
 
     _job_number_uniq = models.UniqueIndex(
         "(COALESCE(company_id, 0), job_number) WHERE job_number IS NOT NULL",
@@ -162,3 +179,30 @@ class ProjectProject(models.Model):
             "description": html2plaintext(self.description or "").strip(),
             "site": site._qbo_address_values() if site else None,
         }
+
+    # === JOB COST === #
+
+    def _compute_qbo_totals(self):
+        totals = {
+            project: (invoiced, collected, cost)
+            for project, invoiced, collected, cost in self.env["qbo.job.cost.line"]._read_group(
+                [("project_id", "in", self.ids)], ["project_id"], ["invoiced:sum", "collected:sum", "cost:sum"]
+            )
+        }
+        for job in self:
+            invoiced, collected, cost = totals.get(job, (0.0, 0.0, 0.0))
+            job.qbo_invoiced = invoiced
+            job.qbo_collected = collected
+            job.qbo_open_balance = invoiced - collected
+            job.qbo_cost = cost
+            job.qbo_gross_profit = invoiced - cost
+            job.qbo_margin = 100.0 * (invoiced - cost) / invoiced if invoiced else 0.0
+
+    def action_qbo_open_job_costing(self):
+        """The job costing report, this job's lines only."""
+        self.ensure_one()
+        self._qbo_check_user()
+        action = self.env["ir.actions.act_window"]._for_xml_id("chronicle_qbo_addon.action_qbo_job_costing")
+        action["domain"] = [("project_id", "=", self.id)]
+        action["name"] = self.env._("Job costing: %s", self.display_name)
+        return action

@@ -394,19 +394,28 @@ class QboCompany(models.Model):
         """Intuit refused the refresh token: only a person signing in again can fix that."""
         for company in self:
             company.write({"state": "needs_reauth", "reauth_reason": reason})
-            company.message_post(
-                body=Markup("<p>%s</p><p>%s</p>")
-                % (self.env._("QuickBooks needs to be reconnected."), reason)
+            company._qbo_alert_managers(
+                self.env._("Reconnect QuickBooks company %s", company.name),
+                reason,
+                headline=self.env._("QuickBooks needs to be reconnected."),
             )
-            managers = self.env.ref("chronicle_qbo_addon.group_qbo_manager").all_user_ids.filtered(
+
+    def _qbo_alert_managers(self, summary, note, headline=None):
+        """Tell the company's chatter, and each of its QuickBooks managers through an activity
+        (one per manager while it is open).
+
+        :param summary: the activity's summary, and the message's first line unless ``headline``
+        """
+        manager_group = self.env.ref("chronicle_qbo_addon.group_qbo_manager")
+        for company in self:
+            company.message_post(body=Markup("<p>%s</p><p>%s</p>") % (headline or summary, note))
+            managers = manager_group.all_user_ids.filtered(
                 lambda user: company.company_id in user.company_ids and not user.share
             )
-            for user in managers:
+            told = company.activity_ids.filtered(lambda activity: activity.summary == summary).user_id
+            for user in managers - told:
                 company.activity_schedule(
-                    "mail.mail_activity_data_warning",
-                    summary=self.env._("Reconnect QuickBooks company %s", company.name),
-                    note=reason,
-                    user_id=user.id,
+                    "mail.mail_activity_data_warning", summary=summary, note=note, user_id=user.id
                 )
 
     @api.model
@@ -625,7 +634,10 @@ class QboCompany(models.Model):
         return notification(
             "info",
             self.env._("The bridge runs now"),
-            self.env._("Pending jobs are pushed in a moment; the accounting log shows what was done."),
+            self.env._(
+                "Pending jobs are pushed in a moment, then costs and revenue are pulled from the companies "
+                "that run the whole bridge; Bridge runs and the accounting log show what was done."
+            ),
         )
 
     def action_qbo_associate_departments(self):

@@ -25,6 +25,13 @@ class QboDepartmentMapping(models.Model):
     active = fields.Boolean(
         related="department_id.active", store=True, help="Jobs are pushed for active departments only."
     )
+    qbo_class_ids = fields.Many2many(
+        "qbo.class", "qbo_class_department_mapping_rel", "mapping_id", "class_id",
+        string="QuickBooks classes linked to this department",
+        domain="[('qbo_company_id', '=', qbo_company_id)]",
+        help="Pulled lines of these classes count for this department on the Job Cost page. "
+        "A class belongs to one department at most.",
+    )
 
     _department_uniq = models.Constraint(
         "UNIQUE(department_id)",
@@ -85,3 +92,27 @@ class QboDepartmentMapping(models.Model):
                         qbo=mapping.qbo_company_id.display_name,
                     )
                 )
+
+    @api.constrains("qbo_class_ids", "qbo_company_id")
+    def _check_classes(self):
+        for mapping in self:
+            for qbo_class in mapping.qbo_class_ids:
+                if qbo_class.qbo_company_id != mapping.qbo_company_id:
+                    raise ValidationError(
+                        self.env._(
+                            "Class %(cls)s is a class of %(other)s, not of %(qbo)s.",
+                            cls=qbo_class.full_name,
+                            other=qbo_class.qbo_company_id.name,
+                            qbo=mapping.qbo_company_id.name,
+                        )
+                    )
+                others = qbo_class.department_mapping_ids - mapping
+                if others:
+                    raise ValidationError(
+                        self.env._(
+                            "Class %(cls)s is already linked to %(department)s: a class belongs to one "
+                            "department only. Remove it there first.",
+                            cls=qbo_class.full_name,
+                            department=others[:1].department_id.display_name,
+                        )
+                    )

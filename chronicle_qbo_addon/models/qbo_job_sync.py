@@ -45,6 +45,11 @@ class QboJobSync(models.Model):
     qbo_customer_name = fields.Char(string="QuickBooks customer", copy=False)
     qbo_customer_sync_token = fields.Char(copy=False)
     qbo_job_id = fields.Char(string="QuickBooks job Id", copy=False)
+    history_pending = fields.Boolean(
+        copy=False,
+        help="The job was linked to a QuickBooks job that may already hold documents: the next pull "
+        "reads the company in full to bring them in.",
+    )
     qbo_job_name = fields.Char(string="QuickBooks job", copy=False)
     qbo_job_sync_token = fields.Char(copy=False)
     last_push_date = fields.Datetime(string="Last push", readonly=True)
@@ -265,6 +270,7 @@ class QboJobSync(models.Model):
         return error_message(self.env, error)
 
     def _qbo_apply(self, result):
+        created_job = any(event.get("operation") == "create_job" for event in result.events)
         for event in result.events:
             self.env["qbo.log"]._record(
                 event.pop("operation"),
@@ -282,6 +288,8 @@ class QboJobSync(models.Model):
                 logged=True,
             )
             return
+        # A job found in QuickBooks, rather than created there, may come with documents already.
+        found = bool(result.job_id) and result.job_id != self.qbo_job_id and not created_job
         if result.state == "unchanged":
             self.write({"state": "linked" if self.state == "linked" else "synced", "last_error": False,
                         **NO_RETRY_WAIT})
@@ -297,6 +305,7 @@ class QboJobSync(models.Model):
                 "qbo_customer_sync_token": result.customer_sync_token,
                 "qbo_job_id": result.job_id,
                 "qbo_job_name": result.job_name,
+                "history_pending": self.history_pending or found,
                 "qbo_job_sync_token": result.job_sync_token,
                 "payload_hash": result.payload_hash,
             }
@@ -421,6 +430,7 @@ class QboJobSync(models.Model):
                 "qbo_customer_sync_token": customer.get("SyncToken"),
                 "qbo_job_id": job_id or False,
                 "qbo_job_name": qbo_job.get("DisplayName") or job_name or False,
+                "history_pending": bool(job_id) and job_id != sync.qbo_job_id,
                 "qbo_job_sync_token": qbo_job.get("SyncToken") or False,
                 "payload_hash": False,
                 "last_error": False,
@@ -503,11 +513,14 @@ class QboJobSync(models.Model):
 
     @api.model
     def _cron_run_bridge(self):
-        """The whole bridge. The push is all of it that exists so far; companies with
-        "push jobs only" will keep running the push alone when the pull of costs joins it."""
+        """The whole bridge: the push, then the pull of costs and revenue into the jobs' Job Cost
+        for each connected company without "push jobs only"."""
         if not self.env["qbo.company"]._qbo_is_enabled():
             return
-        self._qbo_run("cron_bridge", self.env["qbo.company"].search([]))
+        companies = self.env["qbo.company"].search([])
+        self._qbo_run("cron_bridge", companies)
+        for company in companies.filtered(lambda c: c.state == "connected" and not c.jobs_only):
+            self.env["qbo.bridge.run"]._qbo_pull(company)
 
     @api.model
     def _qbo_run(self, operation, companies):

@@ -39,6 +39,10 @@ CDC_TOO_OLD = "6000"
 class Sink:
     """What the host does with a pull (methods to override; the defaults do nothing)."""
 
+    def tracking(self, tracking):
+        """A full pull read how the company tracks classes (:func:`.job_cost.class_tracking`),
+        before it lands any line."""
+
     def reference(self, entity, records):
         """Mirror reference records (Account, Item, Class), as QuickBooks sends them."""
 
@@ -165,6 +169,7 @@ def pull(client, sink, *, position, start_date, now, full=False, tracking=None, 
 def _full(client, sink, start_date, exclusions, reconcile):
     preferences = client.preferences()
     outcome = PullOutcome(FULL, _parse_time(client.last_answer_time), class_tracking(preferences))
+    sink.tracking(outcome.tracking)
     for entity in PULLED_ENTITIES:
         _read_in_full(client, sink, outcome, entity, start_date, exclusions, reconcile)
     return outcome

@@ -9,3 +9,4 @@ from . import test_tours
 from . import test_job_rules
 from . import test_bulk_push
 from . import test_security
+from . import test_pull

@@ -5,8 +5,10 @@ they are walked over HTTP by ``qbo_sandbox.consent``, as a person's browser woul
 tours that click through Odoo's screens.
 """
 import json
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from ..const import PARAM_ENABLED
@@ -118,3 +120,40 @@ class TestJobTours(QboSandboxMixin, HttpCase):
         self.assertEqual(len(daniel), 2, "the customer and its job")
         for row_id in daniel:
             self.assertEqual(after[row_id], before[row_id], "Daniel Reyes's customer and jobs untouched")
+
+
+@tagged("post_install", "-at_install")
+class TestJobCostTour(QboSandboxMixin, HttpCase):
+    run_tour = TestTours.run_tour
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_sandbox()
+        cls._configure_app(cls.env)
+        cls.water = cls.env["hr.department"].create({"name": "Water Damage", "is_production": True})
+
+    def test_job_cost_figures_and_the_job_costing_report(self):
+        from qbo_sandbox import ledger
+
+        company = self.connect(REALM_BLUE_RIDGE, name="Blue Ridge")
+        mapping = self.env["qbo.department.mapping"].create(
+            {"qbo_company_id": company.id, "department_id": self.water.id})
+        company.pull_start_date = fields.Date.subtract(fields.Date.today(), days=365)
+        margaret = self.env["res.partner"].create({"name": "Margaret Hollis", "ref": "1001"})
+        job = self.env["project.project"].create(
+            {"name": "Kitchen supply line", "partner_id": margaret.id, "department_ids": [(4, self.water.id)]})
+        qbo_job = next(row for row in company._qbo_client().query(
+            "SELECT * FROM Customer WHERE DisplayName = '24-0117 - Water mitigation, kitchen supply line'"))
+        self.env["qbo.job.sync"]._qbo_link(job, company, qbo_job["ParentRef"]["value"], "Margaret Hollis - 1001",
+                                           qbo_job["Id"], qbo_job["DisplayName"])
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *args, **kwargs: float("inf")):
+            self.env["qbo.bridge.run"]._qbo_pull(company)
+            mapping.qbo_class_ids = self.env["qbo.class"].search([("name", "=", "Mitigation")])
+        seeded = ledger.totals(ledger.BLUE_RIDGE)[qbo_job["DisplayName"]]
+        invoiced = seeded.invoiced - seeded.credited
+        figures = {"invoiced": invoiced, "collected": seeded.paid, "open_balance": invoiced - seeded.paid,
+                   "cost": seeded.cost, "gross_profit": invoiced - seeded.cost}
+        self.assertEqual(job.qbo_invoiced, invoiced)
+        self.run_tour(f"/odoo/project.project/{job.id}", "chronicle_qbo_job_cost",
+                      **{key: f"{value:,.2f}" for key, value in figures.items()})

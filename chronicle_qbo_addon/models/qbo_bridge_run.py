@@ -1,0 +1,198 @@
+"""One run of the pull for one QuickBooks company: what it read, wrote and skipped, and why it
+failed if it did. The pull itself is the service layer's; the host lands it through a sink."""
+import logging
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..services.errors import QboAuthError, QboError
+from ..services.job_cost import (
+    PULLED_ENTITIES,
+    SKIP_BEFORE_START,
+    SKIP_EXCLUDED,
+    SKIP_NO_CUSTOMER,
+    SKIP_UNLINKED,
+    exclusion_pattern,
+    exclusion_words,
+)
+from ..services.pull import Sink, pull
+from ..utils import error_message
+
+_logger = logging.getLogger(__name__)
+
+MIRRORS = {"Account": "qbo.account", "Item": "qbo.item", "Class": "qbo.class"}
+STAT_FIELDS = {
+    "written": "lines_written",
+    "removed": "lines_removed",
+    SKIP_UNLINKED: "skipped_unlinked",
+    SKIP_NO_CUSTOMER: "skipped_no_customer",
+    SKIP_EXCLUDED: "skipped_excluded",
+    SKIP_BEFORE_START: "skipped_before_start",
+}
+
+
+class QboBridgeRun(models.Model):
+    _name = "qbo.bridge.run"
+    _description = "QuickBooks Bridge Run"
+    _order = "start_date desc, id desc"
+    _rec_name = "start_date"
+
+    qbo_company_id = fields.Many2one("qbo.company", string="QuickBooks company", required=True,
+                                     index=True, ondelete="cascade", readonly=True)
+    company_id = fields.Many2one(related="qbo_company_id.company_id", store=True, index=True)
+    start_date = fields.Datetime(string="Started", required=True, readonly=True)
+    end_date = fields.Datetime(string="Ended", readonly=True)
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        default="running", required=True, readonly=True,
+    )
+    mode = fields.Selection([("full", "Full read"), ("changes", "Changes since last run")], readonly=True)
+    read_requests = fields.Integer(string="Read requests", readonly=True,
+                                   help="Requests Intuit meters (reads, queries, change data capture).")
+    documents_read = fields.Integer(compute="_compute_totals", store=True)
+    lines_written = fields.Integer(compute="_compute_totals", store=True)
+    lines_removed = fields.Integer(compute="_compute_totals", store=True)
+    lines_skipped = fields.Integer(compute="_compute_totals", store=True)
+    error = fields.Text(readonly=True)
+    entity_ids = fields.One2many("qbo.bridge.run.entity", "run_id", string="Per type", readonly=True)
+
+    @api.depends("entity_ids.documents_read", "entity_ids.lines_written", "entity_ids.lines_removed",
+                 "entity_ids.lines_skipped")
+    def _compute_totals(self):
+        for run in self:
+            run.documents_read = sum(run.entity_ids.mapped("documents_read"))
+            run.lines_written = sum(run.entity_ids.mapped("lines_written"))
+            run.lines_removed = sum(run.entity_ids.mapped("lines_removed"))
+            run.lines_skipped = sum(run.entity_ids.mapped("lines_skipped"))
+
+    # === THE PULL === #
+
+    @api.model
+    def _qbo_pull(self, company):
+        """Pull one company into its jobs' Job Cost, recorded as a run. Committed page by page.
+
+        :return: the run
+        """
+        self.search([("qbo_company_id", "=", company.id), ("state", "=", "running")]).write({
+            "state": "failed", "end_date": fields.Datetime.now(),
+            "error": self.env._("The run stopped before it ended; the next run took over from its last page."),
+        })
+        run = self.create({"qbo_company_id": company.id, "start_date": fields.Datetime.now()})
+        self.env["ir.cron"]._commit_progress()
+        history = self.env["qbo.job.sync"].search(
+            [("qbo_company_id", "=", company.id), ("history_pending", "=", True)])
+        sink = JobCostSink(self.env, company)
+        client = None
+        try:
+            client = company._qbo_client()
+            outcome = pull(
+                client,
+                sink,
+                position=company.pull_position.replace(tzinfo=timezone.utc) if company.pull_position else None,
+                start_date=company.pull_start_date,
+                now=datetime.now(timezone.utc),
+                full=bool(history),
+                tracking=company.pull_class_tracking or None,
+                exclusions=exclusion_pattern(exclusion_words(company.memo_exclusions)),
+            )
+        except QboAuthError as error:
+            company._qbo_needs_reauth(company._qbo_reauth_reason(error))
+            run._qbo_finish(sink, client, error=company.reauth_reason)
+        except (QboError, UserError) as error:
+            message = error_message(self.env, error) if isinstance(error, QboError) else str(error)
+            run._qbo_finish(sink, client, error=message)
+            company._qbo_alert_managers(self.env._("The QuickBooks pull of %s failed", company.name), run.error)
+        else:
+            company.write({"pull_position": outcome.position.astimezone(timezone.utc).replace(tzinfo=None)})
+            history.write({"history_pending": False})
+            run._qbo_finish(sink, client, mode=outcome.mode, read=outcome.read)
+        self.env["ir.cron"]._commit_progress()
+        return run
+
+    def _qbo_finish(self, sink, client, mode=None, read=None, error=None):
+        entities = set(sink.stats) | set(read or {})
+        self.write({
+            "end_date": fields.Datetime.now(),
+            "state": "failed" if error else "done",
+            "mode": mode or False,
+            "read_requests": client.reads if client else 0,
+            "error": error or False,
+            "entity_ids": [
+                fields.Command.create(dict(
+                    {STAT_FIELDS[key]: count for key, count in sink.stats[entity].items() if key in STAT_FIELDS},
+                    entity=entity, documents_read=(read or {}).get(entity, 0),
+                ))
+                for entity in PULLED_ENTITIES if entity in entities
+            ],
+        })
+        if error:
+            _logger.warning("QuickBooks pull of %s failed: %s", self.qbo_company_id.name, error)
+
+
+class QboBridgeRunEntity(models.Model):
+    _name = "qbo.bridge.run.entity"
+    _description = "QuickBooks Bridge Run, per Entity Type"
+    _order = "run_id, id"
+
+    run_id = fields.Many2one("qbo.bridge.run", required=True, index=True, ondelete="cascade")
+    entity = fields.Char(string="Type", required=True)
+    documents_read = fields.Integer(string="Read")
+    lines_written = fields.Integer(string="Lines written")
+    lines_removed = fields.Integer(string="Lines removed")
+    skipped_unlinked = fields.Integer(string="Skipped: not a linked job")
+    skipped_no_customer = fields.Integer(string="Skipped: no customer")
+    skipped_excluded = fields.Integer(string="Skipped: excluded memo")
+    skipped_before_start = fields.Integer(string="Skipped: before start date")
+    lines_skipped = fields.Integer(compute="_compute_lines_skipped", store=True, string="Skipped")
+
+    @api.depends("skipped_unlinked", "skipped_no_customer", "skipped_excluded", "skipped_before_start")
+    def _compute_lines_skipped(self):
+        for row in self:
+            row.lines_skipped = (row.skipped_unlinked + row.skipped_no_customer + row.skipped_excluded
+                                 + row.skipped_before_start)
+
+
+class JobCostSink(Sink):
+    """Lands a pull in the job cost lines of one company, and counts what it did per type."""
+
+    def __init__(self, env, company):
+        self.env = env
+        self.company = company
+        self.stats = defaultdict(Counter)
+        self._jobs = self._refs = None
+
+    def tracking(self, tracking):
+        if self.company.pull_class_tracking != tracking:
+            self.company.pull_class_tracking = tracking
+
+    def reference(self, entity, records):
+        written = self.env[MIRRORS[entity]]._qbo_mirror(self.company, records)
+        self.stats[entity]["written"] += written
+        self._refs = None
+
+    def documents(self, entity, results):
+        self.env["qbo.job.cost.line"]._qbo_land(self.company, entity, results, self.jobs, self.refs,
+                                                self.stats[entity])
+
+    def reconcile(self, entity, seen_ids):
+        self.env["qbo.job.cost.line"]._qbo_reconcile(self.company, entity, seen_ids, self.stats[entity])
+
+    def checkpoint(self):
+        self.env["ir.cron"]._commit_progress()
+
+    @property
+    def jobs(self):
+        """{QuickBooks job Id: project id} of the jobs linked in the company."""
+        if self._jobs is None:
+            rows = self.env["qbo.job.sync"].search_read(
+                [("qbo_company_id", "=", self.company.id), ("qbo_job_id", "!=", False)], ["qbo_job_id", "project_id"])
+            self._jobs = {row["qbo_job_id"]: row["project_id"][0] for row in rows}
+        return self._jobs
+
+    @property
+    def refs(self):
+        if self._refs is None:
+            self._refs = self.env["qbo.job.cost.line"]._qbo_refs(self.company)
+        return self._refs
