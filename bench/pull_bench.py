@@ -53,7 +53,7 @@ from chronicle_qbo_addon.services.job_cost import (
     REFERENCE_ENTITIES,
     exclusion_pattern,
 )
-from chronicle_qbo_addon.services.pull import pull
+from chronicle_qbo_addon.services.pull import PAGE_OVERLAP, pull
 from chronicle_qbo_addon.services.ratelimit import RateLimiter
 from chronicle_qbo_addon.services.reads import PAGE_SIZE
 from qbo_sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS, REALM_BLUE_RIDGE
@@ -366,7 +366,9 @@ def main():
         ("unchanged_requests == 1", figures["unchanged_requests"] == 1),
         ("unchanged_writes == 0", figures["unchanged_writes"] == 0),
         ("changed_requests <= 3", figures["changed_requests"] <= 3),
-        ("every row read once by the first pull", dict(outcome.read) == rows),
+        ("every row read by the first pull, again only where pages overlap",
+         all(rows[entity] <= outcome.read[entity] <= rows[entity] + PAGE_OVERLAP * (rows[entity] // PAGE_SIZE)
+             for entity in rows)),
         ("job figures after the first pull match the books", first_ok),
         ("job figures after the edits match the books", changed_ok),
         ("metered reads: the client's count is the sandbox's",

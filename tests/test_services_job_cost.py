@@ -343,3 +343,26 @@ def test_document_url(doc_type, path):
 
 def test_every_document_type_has_a_name_and_a_page():
     assert all(label and page for label, page in DOC_TYPES.values())
+
+
+def test_a_bundle_lands_as_its_own_lines():
+    bundle = {"Id": "1", "LineNum": 1, "Amount": 300.0, "DetailType": "GroupLineDetail",
+              "GroupLineDetail": {"GroupItemRef": {"value": "19", "name": "Dry-out package"}, "Quantity": 1,
+                                  "Line": [sales_line("2", 200.0), sales_line("3", 100.0)]}}
+    discount = {"Amount": 10.0, "DetailType": "DiscountLineDetail", "DiscountLineDetail": {"PercentBased": False}}
+    lines = document_lines("Invoice", invoice(lines=[bundle, discount]), PER_TRANSACTION).lines
+    assert [(line.line_id, line.amount) for line in lines] == [("1.2", 200.0), ("1.3", 100.0), ("p2", -10.0)]
+
+
+def test_lines_without_an_id_each_get_their_own_key():
+    discounts = [{"Amount": amount, "DetailType": "DiscountLineDetail", "DiscountLineDetail": {}}
+                 for amount in (10.0, 5.0)]
+    lines = document_lines("Invoice", invoice(lines=[sales_line("1", 100.0)] + discounts), PER_LINE).lines
+    assert len({line.key for line in lines}) == 3
+
+
+def test_without_class_tracking_a_stray_class_is_not_taken():
+    sales = document_lines("Invoice", invoice(), NO_CLASSES).lines
+    bill = {"Id": "7", "TxnDate": "2026-03-02", "Line": [expense_line("1", 50.0, klass=MITIGATION)]}
+    costs = document_lines("Bill", bill, NO_CLASSES).lines
+    assert {line.class_id for line in sales + costs} == {None}

@@ -265,6 +265,36 @@ def test_1000_objects_of_one_second_are_read_in_full(frozen):
     assert sink.totals([books.job_b])[books.job_b] == figures(cost=sum(1 + i % 7 for i in range(1010)))
 
 
+def test_a_bill_deleted_before_1000_of_one_second_is_dropped_by_the_full_read_of_bills(frozen):
+    srv, qbo = frozen
+    books = Books(qbo, "FD", qbo_now(srv).date())
+    start = books.today - timedelta(days=60)
+    doomed = books.create("Bill", books.bill(books.expense_line(500, books.job_a)))
+    sink = MemorySink()
+    first = run(qbo, sink, start, srv)
+    books.operate("Bill", doomed, "delete")
+    qbo.batch(bills(books, 1010, books.job_b))
+    run(qbo, sink, start, srv, position=first.position, tracking=first.tracking)
+    assert doomed["Id"] not in sink.documents_of("Bill")
+    assert sink.totals([books.job_a])[books.job_a] == figures()
+
+
+def test_a_bill_deleted_between_two_pages_of_a_full_read_costs_no_other_bill(sandbox, client, books, start):
+    unthrottled(sandbox, client)
+    made = client.batch(bills(books, 1100, books.job_a))
+    sandbox.control.advance_clock(600)
+    pages = []
+
+    def colleague_deletes_a_bill_meanwhile(entity):
+        pages.append(entity)
+        if pages.count("Bill") == 1:  # page 1 of the bills landed: a bill of it goes in QuickBooks
+            books.operate("Bill", made[0], "delete")
+
+    sink = MemorySink(on_documents=colleague_deletes_a_bill_meanwhile)
+    run(client, sink, start, sandbox)
+    assert {bill["Id"] for bill in made[1:]} - sink.documents_of("Bill") == set()
+
+
 # === pulls stopped half-way === #
 
 def test_a_first_pull_stopped_half_way_and_run_again_converges(sandbox, client, books, start):

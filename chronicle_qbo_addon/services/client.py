@@ -81,7 +81,7 @@ class QboClient(QuickBooks):
         self._random = random.Random()
         self._token_lock = threading.Lock()
         self._local = threading.local()
-        # Metered reads sent (Intuit's "CorePlus" calls), retries included.
+        # Metered reads answered (Intuit's "CorePlus" calls); refused attempts are not counted.
         self.reads = 0
 
     def __repr__(self):
@@ -240,15 +240,15 @@ class QboClient(QuickBooks):
             data = data.encode("utf-8", "replace")
         local = self._local
         local.token_used = token
-        metered = _metered_reads(request_type, url, data)
-        if metered:
-            with self._token_lock:
-                self.reads += metered
         local.status = local.intuit_tid = local.retry_after = None
         with self.rate_limiter.slot(batch=url.endswith("/batch")):
             response = self.session.request(request_type, url, headers=headers, params=params or None,
                                             data=data or None, timeout=self.timeout)
         local.status = response.status_code
+        metered = _metered_reads(request_type, url, data) if _answered_by_intuit(response.status_code) else 0
+        if metered:
+            with self._token_lock:
+                self.reads += metered
         local.intuit_tid = response.headers.get("intuit_tid")
         local.retry_after = response.headers.get("Retry-After")
         _logger.debug("QuickBooks %s %s -> %s (intuit_tid %s)", request_type, url.split("?")[0],
@@ -336,6 +336,12 @@ class QboClient(QuickBooks):
         retryable = code == THROTTLED or status in RETRYABLE_STATUSES
         params = {"status": status} if code == "http_%s" % status else None
         return QboError(code, scrub(message, secrets), scrub(detail, secrets), tid, retryable, status, params)
+
+
+def _answered_by_intuit(status):
+    """A request the API itself answered (so metered), not one refused at the gate: an expired
+    token, a throttle, an outage."""
+    return status not in (401, 429) and status < 500
 
 
 def _metered_reads(request_type, url, data):

@@ -167,7 +167,7 @@ def document_lines(entity, doc, tracking=None, exclusions=None):
         result.lines = _payment_lines(doc)
     elif entity in COST_ENTITIES:
         doc_type = purchase_type(doc) if entity == "Purchase" else _cost_type(entity)
-        lines = _expense_lines(entity, doc, doc_type)
+        lines = _expense_lines(entity, doc, doc_type, tracking)
         memo = doc.get("PrivateNote") or ""
         if doc_type == "check" and exclusions is not None and exclusions.search(memo):
             result.skipped[SKIP_EXCLUDED] += len(lines)
@@ -199,7 +199,7 @@ def _sales_lines(entity, doc, tracking):
     header.update(counterpart=_ref_name(doc.get("CustomerRef")), customer_id=_ref(doc.get("CustomerRef")))
     header_class = _ref(doc.get("ClassRef"))
     lines = []
-    for line in doc.get("Line") or []:
+    for line_id, line in _money_lines(doc.get("Line") or []):
         detail_type = line.get("DetailType")
         if detail_type == "SalesItemLineDetail":
             line_sign = sign
@@ -212,10 +212,12 @@ def _sales_lines(entity, doc, tracking):
             class_id = header_class
         elif tracking == PER_LINE:
             class_id = _ref(detail.get("ClassRef"))
+        elif tracking == NO_CLASSES:
+            class_id = None
         else:
             class_id = _ref(detail.get("ClassRef")) or header_class
         lines.append(CostLine(
-            line_id=str(line.get("Id") or line.get("LineNum")),
+            line_id=line_id,
             amount=float(line_sign * _money(line.get("Amount"))),
             item_id=_ref(detail.get("ItemRef")),
             account_id=_ref(detail.get("DiscountAccountRef")),
@@ -226,6 +228,18 @@ def _sales_lines(entity, doc, tracking):
     return lines
 
 
+def _money_lines(lines, prefix=""):
+    """(key, line) of the lines of a document, a bundle's own lines in its place (the bundle line
+    carries their total, not money of its own). A line without Id or LineNum, as sub-totals
+    come, is keyed by its position."""
+    for position, line in enumerate(lines, 1):
+        key = prefix + str(line.get("Id") or line.get("LineNum") or "p%d" % position)
+        if line.get("DetailType") == "GroupLineDetail":
+            yield from _money_lines((line.get("GroupLineDetail") or {}).get("Line") or [], key + ".")
+        else:
+            yield key, line
+
+
 def _payment_lines(doc):
     """Collected money per invoice line of a payment; credit memos it applies are taken off."""
     header = _header("Payment", doc, COLLECTED, "payment")
@@ -234,23 +248,23 @@ def _payment_lines(doc):
     header.update(counterpart=_ref_name(doc.get("CustomerRef")), customer_id=_ref(doc.get("CustomerRef")),
                   number=doc.get("PaymentRefNum") or None)
     paid, credited = [], Decimal(0)
-    for line in doc.get("Line") or []:
+    for line_id, line in _money_lines(doc.get("Line") or []):
         types = {link.get("TxnType"): link.get("TxnId") for link in line.get("LinkedTxn") or []}
         if types.get("Invoice"):
-            paid.append((line, str(types["Invoice"]), _money(line.get("Amount"))))
+            paid.append((line_id, str(types["Invoice"]), _money(line.get("Amount"))))
         elif types.get("CreditMemo"):
             credited += _money(line.get("Amount"))
     applied = sum((amount for _line, _invoice, amount in paid), Decimal(0))
     cash = max(applied - credited, Decimal(0))
     lines, left = [], cash
-    for position, (line, invoice_id, amount) in enumerate(paid, 1):
+    for position, (line_id, invoice_id, amount) in enumerate(paid, 1):
         if position == len(paid):
             share = left
         else:
             share = (amount * cash / applied).quantize(_CENT, rounding=ROUND_HALF_UP) if applied else amount
             left -= share
         lines.append(CostLine(
-            line_id=str(line.get("Id") or line.get("LineNum") or position),
+            line_id=line_id,
             amount=float(share),
             invoice_id=invoice_id,
             memo=doc.get("PrivateNote") or None,
@@ -259,24 +273,24 @@ def _payment_lines(doc):
     return lines
 
 
-def _expense_lines(entity, doc, doc_type):
+def _expense_lines(entity, doc, doc_type, tracking):
     credit = entity == "VendorCredit" or (entity == "Purchase" and doc.get("Credit"))
     sign = -1 if credit else 1
     header = _header(entity, doc, COST, doc_type)
     header["counterpart"] = _ref_name(doc.get("VendorRef") or doc.get("EntityRef"))
     lines = []
-    for line in doc.get("Line") or []:
+    for line_id, line in _money_lines(doc.get("Line") or []):
         detail_type = line.get("DetailType")
         if detail_type not in _EXPENSE_DETAILS:
             continue
         detail = line.get(detail_type) or {}
         lines.append(CostLine(
-            line_id=str(line.get("Id") or line.get("LineNum")),
+            line_id=line_id,
             amount=float(sign * _money(line.get("Amount"))),
             customer_id=_ref(detail.get("CustomerRef")),
             account_id=_ref(detail.get("AccountRef")),
             item_id=_ref(detail.get("ItemRef")),
-            class_id=_ref(detail.get("ClassRef")),
+            class_id=None if tracking == NO_CLASSES else _ref(detail.get("ClassRef")),
             memo=line.get("Description") or doc.get("PrivateNote") or None,
             **header,
         ))

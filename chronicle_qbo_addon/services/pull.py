@@ -32,6 +32,10 @@ FULL, CHANGES = "full", "changes"
 CDC_OVERLAP = timedelta(minutes=5)
 # Intuit's limit is 30 days; half a day spare keeps a slow night from crossing it.
 CDC_MAX_AGE = timedelta(days=29, hours=12)
+# Rows each page of a full read shares with the one before: up to one fewer rows may be deleted
+# between two pages without one being missed.
+PAGE_OVERLAP = 10
+MAX_RESTARTS = 3
 # Intuit's fault for a changedSince too far back.
 CDC_TOO_OLD = "6000"
 
@@ -86,9 +90,10 @@ def plan(position, now, full=False):
 
 
 def full_statement(entity, start_date):
-    """The query of a full read: documents dated on or after the start date; reference lists whole."""
+    """The query of a full read, in the order of Ids: documents dated on or after the start date;
+    reference lists whole."""
     where = [("TxnDate", ">=", start_date.isoformat())] if entity in DOCUMENT_ENTITIES else []
-    return select(entity, where)
+    return select(entity, where, order_by="Id")
 
 
 def last_updated(record):
@@ -159,7 +164,8 @@ def pull(client, sink, *, position, start_date, now, full=False, tracking=None, 
     outcome = PullOutcome(CHANGES, first_time or since + CDC_OVERLAP, tracking)
     for entity in PULLED_ENTITIES:
         if entity in overflow:
-            _read_in_full(client, sink, outcome, entity, start_date, exclusions, reconcile=False)
+            # The full read covers the type since the start date: what it lacks is gone.
+            _read_in_full(client, sink, outcome, entity, start_date, exclusions, reconcile=True)
         elif changes[entity]:
             _land(sink, outcome, entity, changes[entity], start_date, exclusions)
     sink.checkpoint()
@@ -176,16 +182,30 @@ def _full(client, sink, start_date, exclusions, reconcile):
 
 
 def _read_in_full(client, sink, outcome, entity, start_date, exclusions, reconcile):
-    statement, start, seen = full_statement(entity, start_date), 1, set()
+    """Read a type page by page. Pages are by position: a row deleted (or dated before the start)
+    between two pages would shift the next page past a row never read. So each page starts
+    :data:`PAGE_OVERLAP` rows before the previous one ended: fewer deletions than that keep the
+    previous page's last row in the next page; when it is not there, the type is read again from
+    its first page (a few times at most)."""
+    statement, seen, restarts = full_statement(entity, start_date), set(), 0
+    start, last_id = 1, None
     while True:
         rows = client.query(page(statement, start))
         outcome.position = outcome.position or _parse_time(client.last_answer_time)
+        if last_id is not None and last_id not in {str(row["Id"]) for row in rows}:
+            if restarts >= MAX_RESTARTS:
+                raise QboError("shifting", "%s records kept changing while they were read; the next run "
+                               "reads them again." % entity, retryable=True)
+            restarts += 1
+            start, last_id = 1, None
+            continue
         seen.update(str(row["Id"]) for row in rows)
         _land(sink, outcome, entity, rows, start_date, exclusions)
         sink.checkpoint()
         if len(rows) < PAGE_SIZE:
             break
-        start += PAGE_SIZE
+        start += PAGE_SIZE - PAGE_OVERLAP
+        last_id = str(rows[-1]["Id"])
     if reconcile and entity in DOCUMENT_ENTITIES:
         sink.reconcile(entity, seen)
         sink.checkpoint()
