@@ -6,7 +6,9 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.qbo_bridge_run import JobCostSink
+from ..services.client import QboClient
 from ..services.errors import QboError
+from ..services.job_cost import exclusion_pattern, exclusion_words
 from .pull_common import PullCase
 
 RUN_LOGGER = "odoo.addons.chronicle_qbo_addon.models.qbo_bridge_run"
@@ -206,3 +208,44 @@ class TestPull(PullCase):
                 self.blue_ridge.pull_start_date = "2999-01-01"
         self.env.invalidate_all()
         self.assertEqual(self.blue_ridge.pull_start_date, before)
+
+    def test_a_job_found_in_quickbooks_brings_its_earlier_documents_on_the_next_run(self):
+        from qbo_sandbox import ledger
+
+        first = self.run_bridge()
+        self.assertEqual(first.mode, "full")
+        reyes = self.env["res.partner"].create({"name": "Daniel Reyes", "ref": "1003"})
+        job = self.new_job(name="Storm damage, roof tarp and dry-out", partner_id=reyes.id, job_number="24-0126")
+        self.push()
+        self.env.invalidate_all()
+        sync = self.sync_of(job)
+        self.assertTrue(sync.history_pending, "the push found the job in QuickBooks, with its past")
+        run = self.run_bridge()
+        self.assertEqual(run.mode, "full", "its documents are older than any change since the last run")
+        seeded = ledger.totals(ledger.BLUE_RIDGE)["24-0126 - Storm damage, roof tarp and dry-out"]
+        # The seeded REFUND check on this job is skipped, as every such check is.
+        excluded = exclusion_pattern(exclusion_words(self.blue_ridge.memo_exclusions))
+        refund = sum(line.amount for doc in ledger.BLUE_RIDGE
+                     if doc.entity == "Purchase" and doc.payment_type == "Check" and excluded.search(doc.note or "")
+                     for line in doc.lines if line.customer == ledger.ROOF)
+        self.assertTrue(refund, "a REFUND check was seeded on the job")
+        self.assertEqual(self.figures(job), {"invoiced": seeded.invoiced - seeded.credited,
+                                             "collected": seeded.paid, "cost": seeded.cost - refund})
+        self.assertFalse(sync.history_pending)
+        self.assertEqual(self.run_bridge().mode, "changes")
+
+    def test_a_failed_pull_reaches_the_company_chatter_and_its_managers(self):
+        self.run_bridge()
+        self.inject("500", times=20, path="/cdc")
+        with mute_logger(RUN_LOGGER, "odoo.addons.chronicle_qbo_addon.services.client"), \
+                patch.object(QboClient, "_backoff", return_value=0):
+            run = self.run_bridge()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("application error", run.error)
+        self.assertIn(run.error, self.blue_ridge.message_ids[0].body)
+        activity = self.blue_ridge.activity_ids.filtered(lambda a: "pull of Blue Ridge failed" in a.summary)
+        self.assertIn(self.manager, activity.user_id)
+        position = self.blue_ridge.pull_position
+        self.sandbox_call("DELETE", "/_sandbox/faults")
+        self.assertEqual(self.run_bridge().state, "done")
+        self.assertGreaterEqual(self.blue_ridge.pull_position, position)
