@@ -15,18 +15,7 @@ from ..const import PARAM_ENABLED
 from .common import REALM_BLUE_RIDGE, REALM_SUMMIT, QboSandboxMixin, sign_in
 
 
-@tagged("post_install", "-at_install")
-class TestTours(QboSandboxMixin, HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._start_sandbox()
-        cls._configure_app(cls.env)
-        cls.admin = cls.env.ref("base.user_admin")
-        Department = cls.env["hr.department"]
-        cls.water = Department.create({"name": "Water Damage", "is_production": True})
-        cls.office = Department.create({"name": "Office"})
-
+class TourCase(QboSandboxMixin, HttpCase):
     def run_tour(self, url_path, tour_name, **given):
         """Start a tour as the administrator, with what the person has at hand in localStorage."""
         options = {"stepDelay": 0, "keepWatchBrowser": False, "debug": False, "startUrl": url_path,
@@ -38,6 +27,19 @@ class TestTours(QboSandboxMixin, HttpCase):
         self.start_tour(
             url_path, tour_name, login="admin", code=f"{setup} odoo.startTour({tour_name!r}, {json.dumps(options)})"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestTours(TourCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_sandbox()
+        cls._configure_app(cls.env)
+        cls.admin = cls.env.ref("base.user_admin")
+        Department = cls.env["hr.department"]
+        cls.water = Department.create({"name": "Water Damage", "is_production": True})
+        cls.office = Department.create({"name": "Office"})
 
     def test_setup_path_of_the_article(self):
         self.env["ir.config_parameter"].sudo().set_param(PARAM_ENABLED, False)
@@ -71,7 +73,7 @@ class TestTours(QboSandboxMixin, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestJobTours(QboSandboxMixin, HttpCase):
+class TestJobTours(TourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -121,24 +123,11 @@ class TestJobTours(QboSandboxMixin, HttpCase):
         for row_id in daniel:
             self.assertEqual(after[row_id], before[row_id], "Daniel Reyes's customer and jobs untouched")
 
-
-@tagged("post_install", "-at_install")
-class TestJobCostTour(QboSandboxMixin, HttpCase):
-    run_tour = TestTours.run_tour
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._start_sandbox()
-        cls._configure_app(cls.env)
-        cls.water = cls.env["hr.department"].create({"name": "Water Damage", "is_production": True})
-
     def test_job_cost_figures_and_the_job_costing_report(self):
         from qbo_sandbox import ledger
 
-        company = self.connect(REALM_BLUE_RIDGE, name="Blue Ridge")
-        mapping = self.env["qbo.department.mapping"].create(
-            {"qbo_company_id": company.id, "department_id": self.water.id})
+        company = self.blue_ridge
+        mapping = company.department_mapping_ids
         company.pull_start_date = fields.Date.subtract(fields.Date.today(), days=365)
         margaret = self.env["res.partner"].create({"name": "Margaret Hollis", "ref": "1001"})
         job = self.env["project.project"].create(
