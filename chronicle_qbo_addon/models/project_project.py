@@ -4,6 +4,8 @@ from odoo.tools import html2plaintext
 
 from ..const import JOB_PUSH_FIELDS
 
+QBO_USER = "chronicle_qbo_addon.group_qbo_user"
+
 
 class ProjectProject(models.Model):
     """A job: the project that QuickBooks knows as a sub-customer of its customer."""
@@ -44,22 +46,26 @@ class ProjectProject(models.Model):
     )
     qbo_log_count = fields.Integer(compute="_compute_qbo_log_count")
     # What the pull brought: the Job Cost figures and lines.
-    qbo_cost_line_ids = fields.One2many("qbo.job.cost.line", "project_id", string="Job cost lines")
-    qbo_cost_summary_ids = fields.One2many("qbo.job.cost.summary", "project_id", string="Job cost by department")
+    qbo_cost_line_ids = fields.One2many("qbo.job.cost.line", "project_id", string="Job cost lines",
+                                        groups=QBO_USER)
+    qbo_cost_summary_ids = fields.One2many("qbo.job.cost.summary", "project_id", string="Job cost by department",
+                                           groups=QBO_USER)
     qbo_cost_category_ids = fields.One2many("qbo.job.cost.category.summary", "project_id",
-                                            string="Cost by category")
+                                            string="Cost by category",
+                                            groups=QBO_USER)
     qbo_currency_id = fields.Many2one(related="company_id.currency_id", string="Job cost currency")
     qbo_invoiced = fields.Monetary(compute="_compute_qbo_totals", string="Invoiced",
-                                   currency_field="qbo_currency_id")
+                                   currency_field="qbo_currency_id", groups=QBO_USER)
     qbo_collected = fields.Monetary(compute="_compute_qbo_totals", string="Collected",
-                                    currency_field="qbo_currency_id")
+                                    currency_field="qbo_currency_id", groups=QBO_USER)
     qbo_open_balance = fields.Monetary(compute="_compute_qbo_totals", string="Open balance",
-                                       currency_field="qbo_currency_id")
+                                       currency_field="qbo_currency_id", groups=QBO_USER)
     qbo_cost = fields.Monetary(compute="_compute_qbo_totals", string="Total cost",
-                               currency_field="qbo_currency_id")
+                               currency_field="qbo_currency_id", groups=QBO_USER)
     qbo_gross_profit = fields.Monetary(compute="_compute_qbo_totals", string="Gross profit",
-                                       currency_field="qbo_currency_id")
-    qbo_margin = fields.Float(compute="_compute_qbo_totals", string="Margin (%)", digits=(16, 1))
+                                       currency_field="qbo_currency_id", groups=QBO_USER)
+    qbo_margin = fields.Float(compute="_compute_qbo_totals", string="Margin (%)", digits=(16, 1),
+                              groups=QBO_USER)
 
     _job_number_uniq = models.UniqueIndex(
         "(COALESCE(company_id, 0), job_number) WHERE job_number IS NOT NULL",

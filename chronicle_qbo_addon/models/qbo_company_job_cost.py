@@ -39,8 +39,11 @@ class QboCompany(models.Model):
         help="Words, comma-separated: a check whose memo holds one of them (as a whole word, in "
         "any case) is not pulled.",
     )
-    qbo_account_ids = fields.One2many("qbo.account", "qbo_company_id", string="Accounts",
-                                      context={"active_test": False})
+    qbo_account_ids = fields.One2many("qbo.account", "qbo_company_id", string="Accounts")
+    qbo_expense_account_ids = fields.One2many(
+        "qbo.account", "qbo_company_id", string="Expense accounts", domain=[("is_expense", "=", True)],
+        context={"active_test": False},
+    )
     qbo_item_ids = fields.One2many("qbo.item", "qbo_company_id", string="Products and services")
     qbo_class_ids = fields.One2many("qbo.class", "qbo_company_id", string="Classes")
     bridge_run_ids = fields.One2many("qbo.bridge.run", "qbo_company_id", string="Bridge runs")

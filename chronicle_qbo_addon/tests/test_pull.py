@@ -1,8 +1,8 @@
 import ast
 from unittest.mock import patch
 
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models.qbo_bridge_run import JobCostSink
@@ -249,3 +249,17 @@ class TestPull(PullCase):
         self.sandbox_call("DELETE", "/_sandbox/faults")
         self.assertEqual(self.run_bridge().state, "done")
         self.assertGreaterEqual(self.blue_ridge.pull_position, position)
+
+    def test_job_cost_is_for_quickbooks_users_of_the_company(self):
+        self.first_pull_then_classes()
+        self.enter_documents()
+        self.run_bridge()
+        self.assertEqual(self.job_a.with_user(self.qbo_user).qbo_invoiced, 900)
+        crew = new_test_user(self.env, login="crew", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.env["qbo.job.cost.line"].with_user(crew).search([])
+        elsewhere = self.env["res.company"].create({"name": "Another restoration company"})
+        stranger = new_test_user(self.env, login="stranger", groups="base.group_user,chronicle_qbo_addon.group_qbo_user",
+                                 company_id=elsewhere.id, company_ids=[(6, 0, elsewhere.ids)])
+        for model in ("qbo.job.cost.line", "qbo.job.cost.summary", "qbo.bridge.run", "qbo.account"):
+            self.assertFalse(self.env[model].with_user(stranger).search([]), model)
