@@ -5,14 +5,20 @@ Run by bin/demo once Odoo has the addon with its demo data and the local sandbox
 It does what a person would do on the screens, as the administrator:
 
 - Add company twice (Get authorization code, Intuit's sign-in walked over HTTP, Authenticate):
-  Blue Ridge Restoration (pushes jobs only) and Coastal Packout (its sign-in asks for the
-  text-message code);
+  Blue Ridge Restoration and Coastal Packout (its sign-in asks for the text-message code), both
+  running the whole bridge;
 - Associate Department: water, fire, emergency and construction with Blue Ridge, packout with
   Coastal;
-- Link job: job 24-0117 to the QuickBooks job that already exists under its customer;
-- the scheduled push, then Intuit refusing Coastal's saved authorization (the company needs
-  reconnection), then cleaning associated with Coastal and the push again: those jobs wait for
-  the reconnection.
+- Link job: jobs 24-0117 and 24-0122 (Blue Ridge) and CP-0425 (Coastal) to the QuickBooks jobs
+  that already exist under their customers, with the seeded invoices, payments and costs;
+- Job costing: each company pulls documents from a year ago (the seeded ones go back 90 days);
+- the scheduled push, then the whole bridge once (the push, then the pull of both companies
+  into the linked jobs' Job Cost);
+- classes linked to departments on the company's Departments page: Mitigation to Water Damage,
+  Reconstruction and Reconstruction:Drywall to Construction (Blue Ridge), Contents to Packout
+  (Coastal);
+- then Intuit refusing Coastal's saved authorization (the company needs reconnection), then
+  cleaning associated with Coastal and the push again: those jobs wait for the reconnection.
 
 Every step looks first whether it was done, so running it again changes nothing.
 
@@ -22,9 +28,11 @@ Every step looks first whether it was done, so running it again changes nothing.
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 import requests
+from dateutil.relativedelta import relativedelta
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,19 +44,24 @@ PARAM_LOCAL_BASE_URL = "chronicle_qbo.local_base_url"  # Settings > QuickBooks >
 REALM_BLUE_RIDGE = "9341453050298551"
 REALM_COASTAL = "9341453050298553"
 
-# The QuickBooks companies of the demo, the Intuit user who connects each, and the departments
+# The QuickBooks companies of the demo, the Intuit user who connects each, the departments
 # associated with each before the first push ("departments") and after Intuit refused the
-# company's authorization ("departments_after_refusal": their jobs wait for the reconnection).
+# company's authorization ("departments_after_refusal": their jobs wait for the reconnection),
+# and the QuickBooks classes linked to each department once the pull has brought them ("classes").
 COMPANIES = [
     {
         "name": "Blue Ridge Restoration",
         "realm_id": REALM_BLUE_RIDGE,
         "intuit_user": "owner@blueridge.example",
         "qb_version": "plus",
-        "jobs_only": True,
+        "jobs_only": False,
         "departments": ["demo_department_water", "demo_department_fire", "demo_department_emergency",
                         "demo_department_construction"],
         "departments_after_refusal": [],
+        "classes": {
+            "demo_department_water": ["Mitigation"],
+            "demo_department_construction": ["Reconstruction", "Reconstruction:Drywall"],
+        },
     },
     {
         "name": "Coastal Packout",
@@ -58,9 +71,20 @@ COMPANIES = [
         "jobs_only": False,
         "departments": ["demo_department_packout"],
         "departments_after_refusal": ["demo_department_cleaning"],
+        "classes": {
+            "demo_department_packout": ["Contents"],
+        },
     },
 ]
-LINKED_JOB = "demo_job_hollis_kitchen"
+# The jobs linked by hand (Link job) to the QuickBooks job of the same number, which holds the
+# sandbox's seeded documents (qbo_sandbox/ledger.py), and the company each is linked in.
+LINKED_JOBS = [
+    ("demo_job_hollis_kitchen", REALM_BLUE_RIDGE),
+    ("demo_job_apg_unit_4b", REALM_BLUE_RIDGE),
+    ("demo_job_brooks_pack_back", REALM_COASTAL),
+]
+# Job costing: the pull reads documents from this many years back.
+PULL_YEARS_BACK = 1
 
 
 class DemoSetup:
@@ -86,8 +110,15 @@ class DemoSetup:
             self.ensure_company(spec)
         for spec in COMPANIES:
             self.associate(self.company(spec["realm_id"]), self.departments(spec["departments"]))
-        self.link_job(self.ref(LINKED_JOB), self.company(REALM_BLUE_RIDGE))
+        for xmlid, realm in LINKED_JOBS:
+            self.link_job(self.ref(xmlid), self.company(realm))
+        for spec in COMPANIES:
+            self.set_pull_start(self.company(spec["realm_id"]))
         self.push()
+        # The pull of Coastal comes before Intuit refuses its authorization below.
+        self.run_bridge()
+        for spec in COMPANIES:
+            self.link_classes(self.company(spec["realm_id"]), spec["classes"])
         for spec in COMPANIES:
             later = self.unassociated(spec["departments_after_refusal"])
             if later:
@@ -169,6 +200,8 @@ class DemoSetup:
         if sync.qbo_job_id or company.state != "connected":
             return
         wizard = self.env["qbo.link.wizard"].browse(job.action_qbo_link_job()["res_id"])
+        if wizard.qbo_company_id != company:
+            wizard.qbo_company_id = company
         wizard.search_text = job.job_number
         wizard.action_search()
         line = wizard.line_ids.filtered(lambda line: line.is_job and line.name.startswith(f"{job.job_number} - "))
@@ -177,8 +210,22 @@ class DemoSetup:
             return
         line.selected = True
         wizard.action_link()
+        if wizard.step == "confirm":
+            self.say(f"Link job {job.job_number}: the dialog asks first ({wizard.confirm_message}); "
+                     "not linked")
+            return
         self.commit()
-        self.say(f"Linked job {job.job_number} to QuickBooks job {line.fully_qualified_name}")
+        self.say(f"Linked job {job.job_number} to QuickBooks job {line.fully_qualified_name} "
+                 f"in {company.name}")
+
+    def set_pull_start(self, company):
+        """Job costing page: Pull documents from, a year ago, unless it is that far back already."""
+        start = date.today() - relativedelta(years=PULL_YEARS_BACK)
+        if not company or company.pull_start_date <= start:
+            return
+        company.pull_start_date = start
+        self.commit()
+        self.say(f"{company.name}: job costing pulls documents from {start.isoformat()}")
 
     def push(self):
         """The scheduled push, run as the scheduler runs it, when some job waits for it."""
@@ -190,6 +237,66 @@ class DemoSetup:
         self.commit()
         self.env.invalidate_all()
         self.say("Ran QuickBooks: push jobs")
+
+    def run_bridge(self):
+        """The whole bridge, run as the scheduler runs it at night (the push, then the pull of each
+        connected company without Push jobs only), when such a company was not pulled yet since
+        its start date was set."""
+        waiting = self.env["qbo.company"].search(
+            [("state", "=", "connected"), ("jobs_only", "=", False), ("pull_position", "=", False)]
+        )
+        if not waiting:
+            return
+        self.commit()
+        self.ref("ir_cron_qbo_run_bridge").method_direct_trigger()
+        self.commit()
+        self.env.invalidate_all()
+        for company in waiting:
+            run = self.last_run(company)
+            if not run:
+                self.say(f"Ran QuickBooks: run the whole bridge; {company.name} was not pulled")
+            elif run.state != "done":
+                self.say(f"Ran QuickBooks: run the whole bridge; the pull of {company.name} failed: "
+                         f"{run.error}")
+            else:
+                self.say(f"Ran QuickBooks: run the whole bridge; pulled {company.name}: "
+                         f"{self.cost_lines(company)} job cost lines on its jobs, "
+                         f"{run.lines_skipped} lines skipped")
+
+    def last_run(self, company):
+        return self.env["qbo.bridge.run"].search([("qbo_company_id", "=", company.id)], limit=1)
+
+    def cost_lines(self, company):
+        return self.env["qbo.job.cost.line"].search_count([("qbo_company_id", "=", company.id)])
+
+    def link_classes(self, company, classes):
+        """The company's Departments page: QuickBooks classes linked to each department, as a
+        manager ticks them, for the classes the pull mirrored that belong to no department yet."""
+        from odoo import Command
+
+        if not company:
+            return
+        commands, linked = [], []
+        for xmlid, names in classes.items():
+            department = self.ref(xmlid)
+            mapping = company.department_mapping_ids.filtered(lambda m: m.department_id == department)
+            if not mapping:
+                continue
+            found = self.env["qbo.class"].search(
+                [("qbo_company_id", "=", company.id), ("full_name", "in", names)])
+            free = found.filtered(lambda qbo_class: not qbo_class.department_mapping_ids)
+            for qbo_class in found - free:
+                if qbo_class.department_id != department:
+                    self.say(f"{company.name}: class {qbo_class.full_name} is linked to "
+                             f"{qbo_class.department_id.name} already; left there")
+            if free:
+                links = [Command.link(qbo_class.id) for qbo_class in free]
+                commands.append(Command.update(mapping.id, {"qbo_class_ids": links}))
+                linked.append(f"{', '.join(free.mapped('full_name'))} to {department.name}")
+        if commands:
+            company.write({"department_mapping_ids": commands})
+            self.commit()
+            self.say(f"{company.name}: linked classes {'; '.join(linked)}")
 
     def refuse_authorization(self, company):
         """Intuit refuses the company's refresh token (the sandbox revokes it), as when someone
@@ -223,6 +330,24 @@ class DemoSetup:
             detail = sync.last_error or sync.qbo_job_name or ""
             print(f"    {job.job_number} {job.name[:38]:38} {sync.qbo_company_id.name[:22]:22} "
                   f"{labels('qbo.job.sync')[sync.state]:8} {detail[:90]}")
+        print("  Job cost of the linked jobs:")
+        for xmlid, _realm in LINKED_JOBS:
+            job = self.ref(xmlid)
+            print(f"    {job.job_number} {job.name[:38]:38} invoiced {job.qbo_invoiced:>10,.2f}  "
+                  f"collected {job.qbo_collected:>10,.2f}  cost {job.qbo_cost:>10,.2f}")
+        print("  Last bridge run:")
+        modes = dict(self.env["qbo.bridge.run"]._fields["mode"]._description_selection(self.env))
+        for company in self.env["qbo.company"].search([]):
+            run = self.last_run(company)
+            if not run:
+                print(f"    {company.name:24} none")
+                continue
+            outcome = labels("qbo.bridge.run")[run.state]
+            if run.error:
+                outcome = f"{outcome}: {run.error[:80]}"
+            print(f"    {company.name:24} {modes.get(run.mode, '-'):23} {run.read_requests:3} read requests, "
+                  f"{run.lines_written:3} lines written, {run.lines_skipped:3} skipped; {outcome}; "
+                  f"{self.cost_lines(company)} job cost lines held")
 
 
 def main(argv=None):
