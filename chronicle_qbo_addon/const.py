@@ -43,6 +43,7 @@ HOST_OPERATIONS = [
     ("department", "Department"),
     ("cron_push", "Job push run"),
     ("cron_bridge", "Bridge run"),
+    ("cron_pull", "Pull of job costs"),
 ]
 
 # === PULL (the whole bridge) === #

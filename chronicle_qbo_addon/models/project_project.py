@@ -53,7 +53,7 @@ class ProjectProject(models.Model):
     qbo_cost_category_ids = fields.One2many("qbo.job.cost.category.summary", "project_id",
                                             string="Cost by category",
                                             groups=QBO_USER)
-    qbo_currency_id = fields.Many2one(related="company_id.currency_id", string="Job cost currency")
+    qbo_currency_id = fields.Many2one("res.currency", compute="_compute_qbo_currency_id", string="Job cost currency")
     qbo_invoiced = fields.Monetary(compute="_compute_qbo_totals", string="Invoiced",
                                    currency_field="qbo_currency_id", groups=QBO_USER)
     qbo_collected = fields.Monetary(compute="_compute_qbo_totals", string="Collected",
@@ -187,6 +187,11 @@ class ProjectProject(models.Model):
         }
 
     # === JOB COST === #
+
+    @api.depends("company_id")
+    def _compute_qbo_currency_id(self):
+        for job in self:
+            job.qbo_currency_id = job.company_id.currency_id or self.env.company.currency_id
 
     def _compute_qbo_totals(self):
         totals = {

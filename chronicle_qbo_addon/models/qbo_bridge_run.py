@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from ..services.errors import QboAuthError, QboError
 from ..services.job_cost import (
@@ -23,7 +24,13 @@ from ..utils import error_message
 _logger = logging.getLogger(__name__)
 
 MIRRORS = {"Account": "qbo.account", "Item": "qbo.item", "Class": "qbo.class"}
+ENTITY_LABELS = [
+    ("Account", "Accounts"), ("Item", "Products and services"), ("Class", "Classes"), ("Invoice", "Invoices"),
+    ("CreditMemo", "Credit memos"), ("Payment", "Payments"), ("Bill", "Bills"),
+    ("Purchase", "Checks and expenses"), ("VendorCredit", "Vendor credits"),
+]
 STAT_FIELDS = {
+    "mirrored": "records_mirrored",
     "written": "lines_written",
     "removed": "lines_removed",
     SKIP_UNLINKED: "skipped_unlinked",
@@ -49,14 +56,23 @@ class QboBridgeRun(models.Model):
         default="running", required=True, readonly=True,
     )
     mode = fields.Selection([("full", "Full read"), ("changes", "Changes since last run")], readonly=True)
-    read_requests = fields.Integer(string="Read requests", readonly=True,
-                                   help="Requests Intuit meters (reads, queries, change data capture).")
-    documents_read = fields.Integer(compute="_compute_totals", store=True)
-    lines_written = fields.Integer(compute="_compute_totals", store=True)
-    lines_removed = fields.Integer(compute="_compute_totals", store=True)
-    lines_skipped = fields.Integer(compute="_compute_totals", store=True)
+    read_requests = fields.Integer(string="Reads", readonly=True,
+                                   help="Read requests Intuit meters (queries, change data capture, preferences).")
+    documents_read = fields.Integer(string="Read", compute="_compute_totals", store=True,
+                                    help="Records QuickBooks sent.")
+    lines_written = fields.Integer(string="Written", compute="_compute_totals", store=True,
+                                   help="Job cost lines created or changed.")
+    lines_removed = fields.Integer(string="Removed", compute="_compute_totals", store=True,
+                                   help="Job cost lines of deleted, moved or changed documents.")
+    lines_skipped = fields.Integer(string="Skipped", compute="_compute_totals", store=True,
+                                   help="Lines not stored: not a linked job, no customer, excluded, before the start.")
     error = fields.Text(readonly=True)
     entity_ids = fields.One2many("qbo.bridge.run.entity", "run_id", string="Per type", readonly=True)
+
+    @api.depends("qbo_company_id", "start_date")
+    def _compute_display_name(self):
+        for run in self:
+            run.display_name = "%s, %s" % (run.qbo_company_id.name, format_datetime(self.env, run.start_date))
 
     @api.depends("entity_ids.documents_read", "entity_ids.lines_written", "entity_ids.lines_removed",
                  "entity_ids.lines_skipped")
@@ -129,6 +145,18 @@ class QboBridgeRun(models.Model):
         })
         if error:
             _logger.warning("QuickBooks pull of %s failed: %s", self.qbo_company_id.name, error)
+        self.env["qbo.log"]._record(
+            "cron_pull",
+            error or self.env._(
+                "Pulled (%(mode)s): %(read)s records read in %(reads)s read requests; job cost lines: "
+                "%(written)s written, %(removed)s removed, %(skipped)s skipped.",
+                mode=dict(self._fields["mode"]._description_selection(self.env)).get(self.mode, ""),
+                read=self.documents_read, reads=self.read_requests, written=self.lines_written,
+                removed=self.lines_removed, skipped=self.lines_skipped,
+            ),
+            level="error" if error else "info",
+            qbo_company=self.qbo_company_id,
+        )
 
 
 class QboBridgeRunEntity(models.Model):
@@ -137,14 +165,18 @@ class QboBridgeRunEntity(models.Model):
     _order = "run_id, id"
 
     run_id = fields.Many2one("qbo.bridge.run", required=True, index=True, ondelete="cascade")
-    entity = fields.Char(string="Type", required=True)
-    documents_read = fields.Integer(string="Read")
-    lines_written = fields.Integer(string="Lines written")
-    lines_removed = fields.Integer(string="Lines removed")
-    skipped_unlinked = fields.Integer(string="Skipped: not a linked job")
-    skipped_no_customer = fields.Integer(string="Skipped: no customer")
-    skipped_excluded = fields.Integer(string="Skipped: excluded memo")
-    skipped_before_start = fields.Integer(string="Skipped: before start date")
+    entity = fields.Selection(ENTITY_LABELS, string="Type", required=True)
+    documents_read = fields.Integer(string="Read", help="Records QuickBooks sent of this type.")
+    records_mirrored = fields.Integer(string="Lists updated",
+                                      help="Accounts, items or classes created or changed in Odoo's mirror.")
+    lines_written = fields.Integer(string="Written", help="Job cost lines created or changed.")
+    lines_removed = fields.Integer(string="Removed", help="Job cost lines of deleted, moved or changed documents.")
+    skipped_unlinked = fields.Integer(string="Not linked", help="Lines skipped: a customer that is no linked job.")
+    skipped_no_customer = fields.Integer(string="No customer", help="Lines skipped: no customer (overhead).")
+    skipped_excluded = fields.Integer(string="Excluded", help="Lines skipped: a check whose memo holds an "
+                                      "exclusion word.")
+    skipped_before_start = fields.Integer(string="Before start", help="Lines skipped: dated before the "
+                                          "company's pull start date.")
     lines_skipped = fields.Integer(compute="_compute_lines_skipped", store=True, string="Skipped")
 
     @api.depends("skipped_unlinked", "skipped_no_customer", "skipped_excluded", "skipped_before_start")
@@ -168,8 +200,7 @@ class JobCostSink(Sink):
             self.company.pull_class_tracking = tracking
 
     def reference(self, entity, records):
-        written = self.env[MIRRORS[entity]]._qbo_mirror(self.company, records)
-        self.stats[entity]["written"] += written
+        self.stats[entity]["mirrored"] += self.env[MIRRORS[entity]]._qbo_mirror(self.company, records)
         self._refs = None
 
     def documents(self, entity, results):

@@ -86,6 +86,7 @@ class TestPull(PullCase):
         self.enter_documents()
         run = self.run_bridge()
         self.assertEqual((run.state, run.mode), ("done", "changes"), run.error)
+        self.assertEqual(run.display_name.split(",")[0], "Blue Ridge")
         for job, qbo_id in ((self.job_a, self.job_a_id), (self.job_b, self.job_b_id)):
             self.assertEqual(self.figures(job), self.expected(qbo_id), job.name)
         a = self.job_a
@@ -118,6 +119,10 @@ class TestPull(PullCase):
         writes = self.writes()
         run = self.run_bridge()
         self.assertEqual((run.read_requests, run.lines_written, run.lines_removed), (1, 0, 0))
+        self.assertFalse(sum(run.entity_ids.mapped("records_mirrored")), "the lists did not change either")
+        logged = self.env["qbo.log"].search([("operation", "=", "cron_pull"), ("qbo_company_id", "=", self.blue_ridge.id)],
+                                            limit=1)
+        self.assertIn("1 read requests; job cost lines: 0 written, 0 removed", logged.message)
         self.assertEqual(self.writes(), writes, "nothing written to QuickBooks")
         self.env.invalidate_all()
         self.assertEqual(dict(zip(self.lines().ids, self.lines().mapped("write_date"))), stamps)
