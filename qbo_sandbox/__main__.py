@@ -122,6 +122,10 @@ def banner(srv, client_id, client_secret, redirect_uris):
             for email, user in USERS.items()
         ],
         "",
+        "Documents as QuickBooks' web app opens them (invoice, creditmemo, recvpayment, bill, check,",
+        "expense, creditcardcredit, vendorcredit):",
+        f"  {srv.url}/app/invoice?txnId=<Id>&realmId=<Realm ID>",
+        "",
         f"Control API: {srv.url}/_sandbox  (state: {srv.store.state_file or 'in memory'})",
         "Ctrl-C to stop.",
     ]

@@ -3,7 +3,8 @@ replays, overall and per company. Read through the control API by tests and benc
 
 ``reads`` counts what Intuit meters as CorePlus calls (data out): entity reads, queries
 (each query of a batch too), change data capture, company info and preferences. ``writes``
-counts creates, updates, deletes and voids, which are not metered."""
+counts creates, updates, deletes and voids, which are not metered. A document page of the
+web app (``GET /app/<page>``) is no Accounting API call: it counts as a request only."""
 
 import threading
 from collections import Counter, defaultdict

@@ -6,8 +6,23 @@ the in-flight limit, injected latency and gateway faults, authentication, the pe
 throttles, ``minorversion``/``requestid``, then the operation under its company's lock
 (latency never holds it, and no company waits for another). Control endpoints under
 ``/_sandbox/`` skip all of that.
+
+Routes:
+
+- ``/v3/company/<realmId>/...``: the Accounting API (see ``accounting``);
+- ``/.well-known/...``, ``/connect/oauth2...``, ``/oauth2/v1/tokens/bearer``,
+  ``/v2/oauth2/tokens/revoke``, ``/op/v1/jwks``, ``/v1/openid_connect/userinfo``: Intuit's
+  OAuth 2.0 and OpenID Connect server and its consent pages (see ``oauth``);
+- ``GET /app/<page>?txnId=<Id>&realmId=<realmId>``: a document as QuickBooks' web app shows
+  it, read only, with ``<page>`` one of invoice, creditmemo, recvpayment, bill, check,
+  expense, creditcardcredit, vendorcredit (see ``documents``). No sign-in: the sandbox is
+  meant for loopback. These pages are not Accounting API calls: no throttle, latency or
+  fault applies to them and they are not counted as metered reads (only per endpoint, as
+  ``GET /app/<page>``, and as requests of their company);
+- ``/_sandbox/...``: the control API (see ``control``).
 """
 
+import contextlib
 import json
 import logging
 import secrets
@@ -18,7 +33,7 @@ import time
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import accounting, errors, types
+from . import accounting, documents, errors, types
 from .clock import Clock, qbo_response_time
 from .control import Control, ControlApi
 from .counters import Counters
@@ -90,6 +105,8 @@ class SandboxApp:
             return self.control.handle(request, path)
         if path.startswith("/v3/company/"):
             return self._accounting_request(request, path)
+        if path.startswith("/app/"):
+            return self._document_page(request, path)
         handler = self._oauth_routes.get((request.method, path))
         self.counters.request(f"{request.method} {path if handler else 'unknown'}")
         early = self._gateway(request, None)
@@ -115,6 +132,20 @@ class SandboxApp:
         if rule["kind"] == "500":
             return fault_response(errors.system_failure(), self.clock)
         return Response(SERVICE_UNAVAILABLE, status=503, content_type="text/html")
+
+    def _document_page(self, request, path):
+        """A document's read-only page; never a metered read, and no throttle or fault."""
+        page = path[len("/app/") :]
+        realm_id = request.args.get("realmId", "")
+        known = self.store.realm(realm_id) is not None if realm_id else False
+        endpoint = f"/app/{page}" if page in documents.PAGES else "unknown"
+        self.counters.request(f"{request.method} {endpoint}", realm_id if known else None)
+        if request.method not in ("GET", "HEAD"):
+            return Response("Method Not Allowed", 405, {"Allow": "GET, HEAD"}, content_type="text/plain")
+        txn_id = request.args.get("txnId", "")
+        with self.store.realm_lock(realm_id) if known else contextlib.nullcontext():
+            status, html = documents.render(self.store.data["realms"], realm_id, page, txn_id)
+        return Response(html, status=status, content_type="text/html; charset=utf-8")
 
     # ------------------------------------------------------------ Accounting API
 
