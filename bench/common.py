@@ -34,7 +34,7 @@ if "chronicle_qbo_addon" not in sys.modules:
 # pylint: disable=wrong-import-position
 from chronicle_qbo_addon.services.client import QboApp, QboClient  # noqa: E402
 from chronicle_qbo_addon.services.push import JOBS_PER_PUSH, JobPushRequest, push_jobs  # noqa: E402
-from chronicle_qbo_addon.services.ratelimit import RateLimiter  # noqa: E402
+from chronicle_qbo_addon.services.ratelimit import FileBudget, RateLimiter  # noqa: E402
 from qbo_sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS  # noqa: E402
 from qbo_sandbox.control import Control  # noqa: E402
 
@@ -144,12 +144,12 @@ class CountingClient(QboClient):
 
 
 def client(app, realm_id, tokens, time_scale, limiter_dir=None, on_tokens=None):
-    """A client whose limiter and back-off follow the sandbox's clock; the limiter is the shared
-    (file) one when ``limiter_dir`` is given, as in Odoo."""
+    """A client whose limiter and back-off follow the sandbox's clock; the limiter's budget is
+    shared by the processes of this machine through a file when ``limiter_dir`` is given."""
     scaled_window = 60.0 / time_scale
     if limiter_dir:
         limiter = RateLimiter(
-            window_seconds=scaled_window, state_file=os.path.join(limiter_dir, "%s.json" % realm_id)
+            window_seconds=scaled_window, shared=FileBudget(os.path.join(limiter_dir, "%s.json" % realm_id))
         )
     else:
         limiter = RateLimiter(window_seconds=scaled_window)

@@ -7,14 +7,16 @@ PARAM_ENABLED = "chronicle_qbo.enabled"
 PARAM_CLIENT_ID = "chronicle_qbo.client_id"
 PARAM_CLIENT_SECRET = "chronicle_qbo.client_secret"
 PARAM_LOCAL_BASE_URL = "chronicle_qbo.local_base_url"
+PARAM_WEBHOOK_VERIFIER = "chronicle_qbo.webhook_verifier"
 PARAM_LOG_RETENTION_DAYS = "chronicle_qbo.log_retention_days"
 DEFAULT_LOCAL_BASE_URL = "http://127.0.0.1:8765"
 DEFAULT_LOG_RETENTION_DAYS = 180
 # Readable by system administrators only, by every path that could hand them out.
-SECRET_SETTINGS = ("qbo_client_secret",)
+SECRET_SETTINGS = ("qbo_client_secret", "qbo_webhook_verifier")
 
 # === CONNECTION === #
 CALLBACK_PATH = "/qbo/oauth/callback"
+WEBHOOK_PATH = "/qbo/webhook"
 OAUTH_STATE_SCOPE = "chronicle_qbo_oauth"
 REALM_ID_PATTERN = re.compile(r"[0-9]{1,32}")
 # Where the tokens are sent: only a system administrator may change it.

@@ -1,5 +1,6 @@
 """The rate limiter as bulk pushes use it: windows counted from a request's end, a budget shared
-by the processes of a machine through a state file, and windows shorter than a minute."""
+by processes (here through a file; Odoo's is a row of its database), and windows shorter than a
+minute."""
 import json
 import os
 import subprocess
@@ -8,7 +9,7 @@ import time
 
 import pytest
 
-from chronicle_qbo_addon.services.ratelimit import RateLimiter
+from chronicle_qbo_addon.services.ratelimit import HOST, LEASE_SECONDS, FileBudget, RateLimiter
 
 
 class FakeClock:
@@ -47,11 +48,11 @@ def test_a_shorter_window_for_a_faster_clock():
     assert limiter.reserve() == 6.0
 
 
-def test_limiters_sharing_a_state_file_share_the_budget(tmp_path):
+def test_limiters_sharing_a_budget_share_it(tmp_path):
     clock = FakeClock()
     path = str(tmp_path / "realm.json")
-    first = RateLimiter(max_concurrent=2, per_minute=3, clock=clock, state_file=path)
-    second = RateLimiter(max_concurrent=2, per_minute=3, clock=clock, state_file=path)
+    first = RateLimiter(max_concurrent=2, per_minute=3, clock=clock, shared=FileBudget(path))
+    second = RateLimiter(max_concurrent=2, per_minute=3, clock=clock, shared=FileBudget(path))
     assert first.reserve() == 0.0 and second.reserve() == 0.0
     assert first.reserve() is None, "two in flight between them"
     second.release()
@@ -68,11 +69,12 @@ def test_slots_of_a_dead_process_are_taken_back(tmp_path):
     code = ("import sys, types; sys.path.insert(0, %r); m = types.ModuleType('chronicle_qbo_addon'); "
             "m.__path__ = [%r]; sys.modules['chronicle_qbo_addon'] = m; "
             "from chronicle_qbo_addon.services.ratelimit import RateLimiter; "
-            "limiter = RateLimiter(max_concurrent=2, state_file=%r); limiter.acquire(); limiter.acquire()"
+            "from chronicle_qbo_addon.services.ratelimit import FileBudget; "
+            "limiter = RateLimiter(max_concurrent=2, shared=FileBudget(%r)); limiter.acquire(); limiter.acquire()"
             % (root, os.path.join(root, "chronicle_qbo_addon"), path))
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
     assert len(json.loads(open(path).read())["leases"]) == 2
-    limiter = RateLimiter(max_concurrent=2, per_minute=500, state_file=path)
+    limiter = RateLimiter(max_concurrent=2, per_minute=500, shared=FileBudget(path))
     assert limiter.reserve() == 0.0, "the leases of the exited process were dropped"
     state = json.loads(open(path).read())
     assert len(state["leases"]) == 1 and len(state["ended"]) == 2, "and still count in the window"
@@ -81,7 +83,7 @@ def test_slots_of_a_dead_process_are_taken_back(tmp_path):
 def test_a_damaged_state_file_starts_afresh(tmp_path):
     path = tmp_path / "realm.json"
     path.write_text('{"leases": [[')
-    limiter = RateLimiter(state_file=str(path))
+    limiter = RateLimiter(shared=FileBudget(str(path)))
     assert limiter.reserve() == 0.0
     limiter.release()
     assert len(json.loads(path.read_text())["ended"]) == 1
@@ -89,9 +91,9 @@ def test_a_damaged_state_file_starts_afresh(tmp_path):
 
 def test_stamps_from_before_a_reboot_are_forgotten(tmp_path):
     path = tmp_path / "realm.json"
-    path.write_text(json.dumps({"leases": [["x", os.getpid(), time.monotonic() + 1e6, True]],
+    path.write_text(json.dumps({"leases": [["x", "%s:%d" % (HOST, os.getpid()), time.monotonic() + 1e6, True]],
                                 "ended": [time.monotonic() + 1e6], "batches_ended": []}))
-    limiter = RateLimiter(per_minute=5, batch_per_minute=1, state_file=str(path))
+    limiter = RateLimiter(per_minute=5, batch_per_minute=1, shared=FileBudget(str(path)))
     assert limiter.reserve(batch=True) == pytest.approx(60.0), \
         "the old lease counts as a batch that just ended"
     [ended] = json.loads(path.read_text())["ended"]
@@ -99,9 +101,22 @@ def test_stamps_from_before_a_reboot_are_forgotten(tmp_path):
 
 
 def test_shared_limiters_per_realm_and_scope(tmp_path):
-    directory = str(tmp_path / "limits")
-    one = RateLimiter.for_realm("1", directory=directory, scope="https://a/v3")
-    assert one is RateLimiter.for_realm(1, directory=directory, scope="https://a/v3")
-    other = RateLimiter.for_realm("1", directory=directory, scope="http://127.0.0.1:8765/v3")
-    assert one.state_file != other.state_file and os.path.dirname(one.state_file) == directory
-    assert RateLimiter.for_realm("1") is not one and RateLimiter.for_realm("1").state_file is None
+    def budget(scope, realm_id):
+        return FileBudget(str(tmp_path / RateLimiter.budget_key(scope, realm_id)))
+
+    one = RateLimiter.for_realm("1", scope="https://a/v3", shared=budget)
+    assert one is RateLimiter.for_realm(1, scope="https://a/v3", shared=budget)
+    other = RateLimiter.for_realm("1", scope="http://127.0.0.1:8765/v3", shared=budget)
+    assert one.shared.path != other.shared.path
+    assert RateLimiter.for_realm("1") is not one and RateLimiter.for_realm("1").shared is None
+
+
+def test_a_lease_of_another_machine_is_kept_until_it_is_too_old(tmp_path):
+    clock = FakeClock()
+    path = tmp_path / "realm.json"
+    path.write_text(json.dumps({"leases": [["x", "other-server:1", clock.now, False]], "ended": [],
+                                "batches_ended": []}))
+    limiter = RateLimiter(max_concurrent=1, shared=FileBudget(str(path)), clock=clock)
+    assert limiter.reserve() is None, "its process may still run"
+    clock.now += LEASE_SECONDS + 1
+    assert limiter.reserve() == 0.0

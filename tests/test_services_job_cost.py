@@ -366,3 +366,8 @@ def test_without_class_tracking_a_stray_class_is_not_taken():
     bill = {"Id": "7", "TxnDate": "2026-03-02", "Line": [expense_line("1", 50.0, klass=MITIGATION)]}
     costs = document_lines("Bill", bill, NO_CLASSES).lines
     assert {line.class_id for line in sales + costs} == {None}
+
+
+def test_a_local_sandbox_document_opens_on_the_sandbox_itself():
+    url = document_url("check", "41", local_base_url="http://127.0.0.1:8765/", realm_id="9341453050298551")
+    assert url == "http://127.0.0.1:8765/app/check?txnId=41&realmId=9341453050298551"

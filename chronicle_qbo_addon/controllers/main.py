@@ -6,7 +6,8 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from ..const import CALLBACK_PATH
+from ..const import CALLBACK_PATH, PARAM_WEBHOOK_VERIFIER, WEBHOOK_PATH
+from ..services import webhooks
 from ..utils import RealmMismatch
 
 _logger = logging.getLogger(__name__)
@@ -78,3 +79,31 @@ class QboOAuthController(http.Controller):
                 status=400,
             )
         return request.redirect(f"{back_url}/{company.id}")
+
+
+class QboWebhookController(http.Controller):
+    @http.route(WEBHOOK_PATH, type="http", auth="public", methods=["POST"], csrf=False, save_session=False)
+    def qbo_webhook(self, **kwargs):
+        """Intuit's webhook: the signature first, over the raw body and in constant time; then the
+        events are kept once each and the runs they concern woken. No work here: Intuit waits 3 s.
+
+        :return: 200 when received (new or seen before), 401 when the signature is missing or
+            wrong, 400 for a signed body that holds no events
+        """
+        body = request.httprequest.get_data()
+        verifier = request.env["ir.config_parameter"].sudo().get_param(PARAM_WEBHOOK_VERIFIER)
+        if not verifier:
+            _logger.warning("QuickBooks webhook refused: no verifier token is set in Settings > QuickBooks")
+            return request.make_response("", status=401)
+        if not webhooks.verify(verifier, body, request.httprequest.headers.get(webhooks.SIGNATURE_HEADER)):
+            _logger.warning("QuickBooks webhook refused: missing or wrong signature (%d bytes from %s)",
+                            len(body), request.httprequest.remote_addr)
+            return request.make_response("", status=401)
+        try:
+            events = webhooks.parse(body)
+        except ValueError as error:
+            _logger.warning("QuickBooks webhook refused: %s", error)
+            return request.make_response("", status=400)
+        new = request.env["qbo.webhook.event"].sudo()._qbo_receive(events)
+        _logger.info("QuickBooks webhook: %d events, %d new", len(events), new)
+        return request.make_response("", status=200)

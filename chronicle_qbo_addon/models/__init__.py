@@ -1,6 +1,6 @@
 from . import hr_department
 from . import qbo_company
-from . import qbo_company_job_cost
+from . import qbo_company_bridge
 from . import qbo_reference
 from . import qbo_job_cost_line
 from . import qbo_job_cost_summary
@@ -8,6 +8,8 @@ from . import qbo_bridge_run
 from . import qbo_department_mapping
 from . import qbo_job_sync
 from . import qbo_log
+from . import qbo_rate_limit
+from . import qbo_webhook_event
 from . import project_project
 from . import res_partner
 from . import res_config_settings

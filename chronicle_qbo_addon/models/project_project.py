@@ -125,8 +125,8 @@ class ProjectProject(models.Model):
         and what changed meanwhile is pushed when it is turned on again.
         """
         syncs = self.env["qbo.job.sync"].sudo()._qbo_prepare(self)
-        if syncs.filtered(lambda sync: sync.state == "pending") and self.env["qbo.company"]._qbo_is_enabled():
-            self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs").sudo()._trigger()
+        if self.env["qbo.company"]._qbo_is_enabled():
+            syncs.filtered(lambda sync: sync.state == "pending").qbo_company_id._qbo_wake()
 
     def action_qbo_export_job(self):
         """Export job: push this job to each of its QuickBooks companies now."""

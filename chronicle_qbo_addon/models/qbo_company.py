@@ -1,5 +1,4 @@
 import logging
-import os
 import time
 
 import psycopg2
@@ -7,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, config
+from odoo.tools import SQL
 
 from ..const import (
     ACCESS_TOKEN_MARGIN,
@@ -384,11 +383,12 @@ class QboCompany(models.Model):
         )
 
     def _qbo_rate_limiter(self, app):
-        """Intuit's limits hold per company file, whichever worker process asks: the workers of
-        this server share one budget through a state file in Odoo's data directory."""
+        """Intuit's limits hold per company file, whichever process asks: every worker of every
+        Odoo server on this database takes its requests from one budget in the database."""
         self.ensure_one()
-        directory = os.path.join(config["data_dir"], "qbo_rate_limits")
-        return RateLimiter.for_realm(self.realm_id, directory=directory, scope=app.api_url_v3)
+        # One limiter per database in this process: each database keeps its own budget.
+        return RateLimiter.for_realm(self.realm_id, scope="%s %s" % (self.env.cr.dbname, app.api_url_v3),
+                                     shared=self.env["qbo.rate.limit"]._qbo_budget)
 
     def _qbo_needs_reauth(self, reason):
         """Intuit refused the refresh token: only a person signing in again can fix that."""
@@ -630,7 +630,7 @@ class QboCompany(models.Model):
     def action_qbo_run_bridge_now(self):
         """Run bridge now: the scheduled run starts at once instead of tonight."""
         self._qbo_check_access()
-        self.env.ref("chronicle_qbo_addon.ir_cron_qbo_run_bridge").sudo()._trigger()
+        self._qbo_wake(bridge=True)
         return notification(
             "info",
             self.env._("The bridge runs now"),

@@ -114,11 +114,14 @@ class QboJobCostLine(models.Model):
             tracked = line.qbo_company_id.pull_class_tracking not in (False, "none")
             line.class_missing = tracked and line.kind != COLLECTED and not line.class_id.department_id
 
-    @api.depends("doc_type", "qbo_doc_id", "qbo_company_id.environment")
+    @api.depends("doc_type", "qbo_doc_id", "qbo_company_id.environment", "qbo_company_id.local_base_url")
     def _compute_qbo_url(self):
         for line in self:
-            line.qbo_url = document_url(line.doc_type, line.qbo_doc_id,
-                                        sandbox=line.qbo_company_id.environment != "production")
+            company = line.qbo_company_id
+            local = company.environment == "local"
+            line.qbo_url = document_url(line.doc_type, line.qbo_doc_id, sandbox=company.environment == "sandbox",
+                                        local_base_url=company.local_base_url if local else None,
+                                        realm_id=company.realm_id)
 
     # === LANDING === #
 

@@ -506,21 +506,23 @@ class QboJobSync(models.Model):
 
     @api.model
     def _cron_push_jobs(self):
-        """Job-only push: every pending job of every QuickBooks company."""
+        """Job-only push: wake the run of each QuickBooks company with jobs due."""
         if not self.env["qbo.company"]._qbo_is_enabled():
             return
-        self._qbo_run("cron_push", self.env["qbo.company"].search([]))
+        due = self._read_group(
+            [("state", "=", "pending"), "|", ("next_retry_at", "=", False),
+             ("next_retry_at", "<=", fields.Datetime.now())],
+            ["qbo_company_id"],
+        )
+        self.env["qbo.company"].union(*(company for (company,) in due))._qbo_wake()
 
     @api.model
     def _cron_run_bridge(self):
-        """The whole bridge: the push, then the pull of costs and revenue into the jobs' Job Cost
-        for each connected company without "push jobs only"."""
+        """The whole bridge, nightly: each company's run pushes its pending jobs, then pulls costs
+        and revenue into the jobs' Job Cost unless the company pushes jobs only."""
         if not self.env["qbo.company"]._qbo_is_enabled():
             return
-        companies = self.env["qbo.company"].search([])
-        self._qbo_run("cron_bridge", companies)
-        for company in companies.filtered(lambda c: c.state == "connected" and not c.jobs_only):
-            self.env["qbo.bridge.run"]._qbo_pull(company)
+        self.env["qbo.company"].search([])._qbo_wake(bridge=True)
 
     @api.model
     def _qbo_run(self, operation, companies):

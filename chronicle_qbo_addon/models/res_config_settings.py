@@ -8,7 +8,9 @@ from ..const import (
     PARAM_ENABLED,
     PARAM_LOCAL_BASE_URL,
     PARAM_LOG_RETENTION_DAYS,
+    PARAM_WEBHOOK_VERIFIER,
     SECRET_SETTINGS,
+    WEBHOOK_PATH,
 )
 from ..utils import check_local_base_url
 
@@ -33,7 +35,12 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=PARAM_LOG_RETENTION_DAYS,
         default=DEFAULT_LOG_RETENTION_DAYS,
     )
+    qbo_webhook_verifier = fields.Char(
+        string="Webhook verifier token", config_parameter=PARAM_WEBHOOK_VERIFIER, groups="base.group_system",
+        help="The verifier token Intuit shows for the app's webhooks: every delivery is checked against it.",
+    )
     qbo_redirect_uri = fields.Char(string="Redirect URI", compute="_compute_qbo_redirect_uri")
+    qbo_webhook_url = fields.Char(string="Webhook endpoint", compute="_compute_qbo_redirect_uri")
     qbo_company_count = fields.Integer(compute="_compute_qbo_company_count")
 
     @api.model
@@ -70,8 +77,10 @@ class ResConfigSettings(models.TransientModel):
     @api.depends("company_id")
     def _compute_qbo_redirect_uri(self):
         uri = self.env["qbo.company"]._qbo_redirect_uri()
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
         for settings in self:
             settings.qbo_redirect_uri = uri
+            settings.qbo_webhook_url = base + WEBHOOK_PATH
 
     def _compute_qbo_company_count(self):
         count = self.env["qbo.company"].search_count([])

@@ -305,7 +305,11 @@ def line_account(line, item_expense_accounts):
     return line.account_id or item_expense_accounts.get(line.item_id)
 
 
-def document_url(doc_type, doc_id, sandbox=False):
-    """The page of a document in QuickBooks' web app."""
+def document_url(doc_type, doc_id, sandbox=False, local_base_url=None, realm_id=None):
+    """The page of a document in QuickBooks' web app (Intuit's sandbox site for sandbox companies);
+    for a company of a local sandbox, that sandbox's own page of the document."""
+    page = DOC_TYPES[doc_type][1]
+    if local_base_url:
+        return "%s/app/%s?txnId=%s&realmId=%s" % (local_base_url.rstrip("/"), page, doc_id, realm_id)
     host = "app.sandbox.qbo.intuit.com" if sandbox else "app.qbo.intuit.com"
-    return "https://%s/app/%s?txnId=%s" % (host, DOC_TYPES[doc_type][1], doc_id)
+    return "https://%s/app/%s?txnId=%s" % (host, page, doc_id)

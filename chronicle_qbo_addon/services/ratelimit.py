@@ -4,10 +4,12 @@ Intuit throttles per company (realm): at most 10 concurrent requests, 500 reques
 40 batch requests a minute. Staying under them here costs a short wait; going over costs a 429
 and a back-off of up to a minute, so every request to a realm passes through its limiter.
 
-The limits hold for the realm, not for one process: Odoo's prefork workers and its cron workers
-are separate processes that may push to the same company at once. Given a ``state_file``, the
-limiter keeps its state in that file under an ``fcntl`` lock, so every process and thread of the
-machine that uses the same file shares one budget.
+The limits hold for the realm, not for one process: a host's worker processes, its cron workers
+and its other servers may push to the same company at once. Given a :class:`SharedBudget`, the
+limiter keeps its state there, read and written under the budget's lock, so every process that
+uses the same budget shares one: the Odoo host keeps it in a row of its database
+(``models/qbo_rate_limit.py``), with the database's clock; :class:`FileBudget` keeps it in a
+file, for processes of one machine without a database (the benchmarks).
 
 A request counts in the per-minute windows from the moment it starts until one window after it
 ends. Intuit counts it when it arrives, somewhere in between; counting from the end can only
@@ -16,6 +18,7 @@ overestimate Intuit's count, whatever the network delay, so the windows need no 
 import fcntl
 import json
 import os
+import socket
 import threading
 import time
 import uuid
@@ -24,18 +27,62 @@ from contextlib import contextmanager
 from hashlib import sha256
 
 WINDOW_SECONDS = 60.0
-# A lease older than this belongs to a request that cannot still be running (timeouts are far
-# shorter): the process that held it died without releasing it.
-LEASE_SECONDS = 600.0
+# A lease older than this belongs to a request that cannot still be running (Intuit ends requests
+# after 120 s): the process that held it died, maybe on another server, without releasing it.
+LEASE_SECONDS = 180.0
 # How often a waiter looks again when only another process can free a slot.
 POLL_SECONDS = 0.05
+# Who holds a lease: a process of a machine (a dead one's leases are taken back at once when it was
+# of this machine, after LEASE_SECONDS otherwise).
+HOST = socket.gethostname()
+
+
+class SharedBudget:
+    """Where the limiters of several processes keep one realm's state.
+
+    :meth:`transaction` is a context manager that takes the budget's lock and yields a
+    :class:`Held`: its ``text`` is the saved state ('' at first), its ``now`` the time in seconds
+    on a clock every sharing process reads alike, or None to use the limiter's own clock. The
+    ``text`` the limiter leaves in it is saved when the block ends without an error.
+    """
+
+    def transaction(self):
+        raise NotImplementedError
+
+
+class Held:
+    def __init__(self, text, now=None):
+        self.text = text
+        self.now = now
+
+
+class FileBudget(SharedBudget):
+    """A budget in a file under an ``fcntl`` lock: the processes of one machine (whose monotonic
+    clock they share)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    @contextmanager
+    def transaction(self):
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with os.fdopen(os.dup(fd), "r+", encoding="utf-8") as handle:
+                held = Held(handle.read())
+                yield held
+                handle.seek(0)
+                handle.write(held.text)
+                handle.truncate()
+        finally:
+            os.close(fd)  # closing the last descriptor of the file releases the lock
 
 
 class _State:
     """What the limiter knows: requests in flight (leases) and the end times of finished ones."""
 
     def __init__(self):
-        self.leases = {}  # lease id -> (pid, start, is batch)
+        self.leases = {}  # lease id -> (owner, start, is batch)
         self.ended = deque()
         self.batches_ended = deque()
 
@@ -48,7 +95,7 @@ class _State:
         state = cls()
         try:
             data = json.loads(text)
-            state.leases = {lease: (pid, start, batch) for lease, pid, start, batch in data["leases"]}
+            state.leases = {lease: (owner, start, batch) for lease, owner, start, batch in data["leases"]}
             state.ended = deque(data["ended"])
             state.batches_ended = deque(data["batches_ended"])
         except (ValueError, KeyError, TypeError):
@@ -60,16 +107,16 @@ class _State:
 class RateLimiter:
     """Per-realm gate: a concurrency cap plus sliding windows for requests and batch requests.
 
-    Thread-safe, and process-safe with a ``state_file``. ``clock`` returns seconds (monotonic,
-    which Linux shares between processes); tests inject a fake one and call :meth:`reserve`,
-    which never blocks.
+    Thread-safe, and shared between processes with a :class:`SharedBudget`. ``clock`` returns
+    seconds (monotonic), unless the budget has a clock of its own; tests inject a fake one and
+    call :meth:`reserve`, which never blocks.
     """
 
     _realms = {}
     _realms_lock = threading.Lock()
 
     def __init__(self, max_concurrent=10, per_minute=500, batch_per_minute=40, clock=time.monotonic,
-                 window_seconds=WINDOW_SECONDS, state_file=None):
+                 window_seconds=WINDOW_SECONDS, shared=None):
         """
         :param max_concurrent: requests allowed in flight at once
         :param per_minute: requests (batches included) counted in any window
@@ -77,43 +124,44 @@ class RateLimiter:
         :param clock: a function returning monotonic seconds
         :param window_seconds: the window's length: Intuit's minute, or less against a sandbox
             whose clock runs faster
-        :param state_file: file shared by every process throttling the same realm; None keeps
-            the state in this process
+        :param shared: the :class:`SharedBudget` of every process throttling the same realm;
+            None keeps the state in this process
         """
         self.max_concurrent = max_concurrent
         self.per_minute = per_minute
         self.batch_per_minute = batch_per_minute
         self.window_seconds = window_seconds
-        self.state_file = state_file
+        self.shared = shared
         self._clock = clock
         self._condition = threading.Condition()
         self._memory = _State()
         self._local = threading.local()
-        self._pid = os.getpid()
+        self._owner = "%s:%d" % (HOST, os.getpid())
 
     @classmethod
-    def for_realm(cls, realm_id, directory=None, scope="", **options):
-        """Return the limiter shared by every client of this realm (in this process, or on this
-        machine when ``directory`` is given).
+    def for_realm(cls, realm_id, scope="", shared=None, **options):
+        """Return the limiter of this process for a realm.
 
         :param realm_id: the QuickBooks company id
-        :param directory: where the state files of shared limiters live (created if missing)
         :param scope: what else tells realms apart, e.g. the API's base URL (sandbox realm ids are
             not production ones)
+        :param shared: a function of (scope, realm id) giving the :class:`SharedBudget` the
+            limiter uses when it is created, or None for a budget of this process only
         :param options: passed to the constructor when the limiter is created
         :return: a :class:`RateLimiter` with Intuit's limits unless ``options`` say otherwise
         """
-        key = (directory, scope, str(realm_id))
+        key = (shared is not None, scope, str(realm_id))
         with cls._realms_lock:
             limiter = cls._realms.get(key)
             if limiter is None:
-                state_file = None
-                if directory:
-                    os.makedirs(directory, exist_ok=True)
-                    name = sha256(("%s|%s" % (scope, realm_id)).encode()).hexdigest()[:24]
-                    state_file = os.path.join(directory, name + ".json")
-                limiter = cls._realms[key] = cls(state_file=state_file, **options)
+                budget = shared(scope, str(realm_id)) if shared else None
+                limiter = cls._realms[key] = cls(shared=budget, **options)
             return limiter
+
+    @staticmethod
+    def budget_key(scope, realm_id):
+        """A short key naming one realm's budget wherever budgets are kept."""
+        return sha256(("%s|%s" % (scope, realm_id)).encode()).hexdigest()[:24]
 
     def reserve(self, batch=False):
         """Take a slot now if the limits allow it, without waiting.
@@ -123,13 +171,12 @@ class RateLimiter:
             to wait before trying again, or None when only requests in flight block it (wait for
             a release)
         """
-        with self._condition, self._state() as state:
-            now = self._clock()
+        with self._condition, self._state() as (state, now):
             self._forget(state, now)
             waits = []
             windows = [(state.ended, self.per_minute, len(state.leases))]
             if batch:
-                in_flight_batches = sum(1 for _pid, _start, is_batch in state.leases.values() if is_batch)
+                in_flight_batches = sum(1 for _owner, _start, is_batch in state.leases.values() if is_batch)
                 windows.append((state.batches_ended, self.batch_per_minute, in_flight_batches))
             for ended, limit, in_flight in windows:
                 excess = len(ended) + in_flight - limit
@@ -142,7 +189,7 @@ class RateLimiter:
             if len(state.leases) >= self.max_concurrent:
                 return None
             lease = uuid.uuid4().hex
-            state.leases[lease] = (self._pid, now, bool(batch))
+            state.leases[lease] = (self._owner, now, bool(batch))
             self._leases().append(lease)
             return 0.0
 
@@ -159,7 +206,7 @@ class RateLimiter:
                 wait = self.reserve(batch)
                 if wait == 0.0:
                     return
-                if wait is None and self.state_file:
+                if wait is None and self.shared:
                     wait = POLL_SECONDS
                 self._condition.wait(wait)
 
@@ -170,10 +217,10 @@ class RateLimiter:
             return
         lease = leases.pop()
         with self._condition:
-            with self._state() as state:
+            with self._state() as (state, now):
                 info = state.leases.pop(lease, None)
                 if info is not None:
-                    self._end(state, info[2], self._clock())
+                    self._end(state, info[2], now)
             self._condition.notify()
 
     @contextmanager
@@ -195,20 +242,13 @@ class RateLimiter:
 
     @contextmanager
     def _state(self):
-        if not self.state_file:
-            yield self._memory
+        if not self.shared:
+            yield self._memory, self._clock()
             return
-        fd = os.open(self.state_file, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            with os.fdopen(os.dup(fd), "r+", encoding="utf-8") as handle:
-                state = _State.from_json(handle.read() or "{}")
-                yield state
-                handle.seek(0)
-                handle.write(state.to_json())
-                handle.truncate()
-        finally:
-            os.close(fd)  # closing the last descriptor of the file releases the lock
+        with self.shared.transaction() as held:
+            state = _State.from_json(held.text or "{}")
+            yield state, self._clock() if held.now is None else held.now
+            held.text = state.to_json()
 
     def _end(self, state, batch, when):
         state.ended.append(when)
@@ -221,16 +261,20 @@ class RateLimiter:
             # Stamps from the future come from before a reboot: the monotonic clock restarted.
             while ended and (ended[0] <= horizon or ended[0] > now):
                 ended.popleft()
-        if self.state_file:
-            for lease, (pid, start, batch) in list(state.leases.items()):
-                if now - start > LEASE_SECONDS or start > now or not _alive(pid):
+        if self.shared:
+            for lease, (owner, start, batch) in list(state.leases.items()):
+                if now - start > LEASE_SECONDS or start > now or not _alive(owner):
                     del state.leases[lease]
                     self._end(state, batch, now)
 
 
-def _alive(pid):
+def _alive(owner):
+    """Whether the process holding a lease may still run: always, for another machine's."""
+    host, _, pid = str(owner).rpartition(":")
+    if host != HOST or not pid.isdigit():
+        return True
     try:
-        os.kill(pid, 0)
+        os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
     except PermissionError:

@@ -10,3 +10,5 @@ from . import test_job_rules
 from . import test_bulk_push
 from . import test_security
 from . import test_pull
+from . import test_rate_limit
+from . import test_webhooks

@@ -109,8 +109,7 @@ class PullCase(JobPushCase):
     # === THE BRIDGE === #
 
     def run_bridge(self):
-        self.run_cron("chronicle_qbo_addon.ir_cron_qbo_run_bridge")
-        self.env.invalidate_all()
+        super().run_bridge()
         return self.env["qbo.bridge.run"].search([("qbo_company_id", "=", self.blue_ridge.id)], limit=1)
 
     def lines(self, job=None, **filters):

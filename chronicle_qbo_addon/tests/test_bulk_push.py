@@ -1,9 +1,9 @@
-import os
 from unittest.mock import patch
 
 from odoo.tests import tagged
-from odoo.tools import config, mute_logger
+from odoo.tools import mute_logger
 
+from ..models.qbo_rate_limit import DatabaseBudget
 from ..services.client import QboClient
 from .common import REALM_BLUE_RIDGE
 from .test_job_push import JobPushCase
@@ -159,9 +159,9 @@ class TestBulkPush(JobPushCase):
         self.assertEqual(set(syncs.mapped("state")), {"pending"})
         self.assertTrue(all(syncs.mapped("last_error")))
 
-    def test_workers_of_one_server_share_the_rate_limiter(self):
+    def test_every_server_of_the_database_takes_from_one_budget_per_company_file(self):
         limiter = self.blue_ridge._qbo_client().rate_limiter
         self.assertIs(self.blue_ridge._qbo_client().rate_limiter, limiter)
-        self.assertEqual(os.path.dirname(limiter.state_file), os.path.join(config["data_dir"], "qbo_rate_limits"))
-        self.assertNotEqual(self.summit._qbo_client().rate_limiter.state_file, limiter.state_file)
+        self.assertIsInstance(limiter.shared, DatabaseBudget)
+        self.assertNotEqual(self.summit._qbo_client().rate_limiter.shared.key, limiter.shared.key)
         self.assertEqual(self.blue_ridge.realm_id, REALM_BLUE_RIDGE)

@@ -55,6 +55,11 @@ class JobPushCase(QboCase):
 
     def push(self):
         self.run_cron("chronicle_qbo_addon.ir_cron_qbo_push_jobs")
+        self.run_lanes()
+
+    def run_bridge(self):
+        self.run_cron("chronicle_qbo_addon.ir_cron_qbo_run_bridge")
+        self.run_lanes()
 
     def qbo_customers(self, realm_id=REALM_BLUE_RIDGE):
         state = self.sandbox_call("GET", f"/_sandbox/state?realm_id={realm_id}")
@@ -83,10 +88,8 @@ class TestJobPush(JobPushCase):
         sync = self.sync_of(job)
         self.assertEqual(sync.state, "pending")
         self.assertTrue(
-            self.env["ir.cron.trigger"].search_count(
-                [("cron_id", "=", self.env.ref("chronicle_qbo_addon.ir_cron_qbo_push_jobs").id)]
-            ),
-            "the push cron was woken up",
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.blue_ridge.sudo().lane_cron_id.id)]),
+            "Blue Ridge's run was woken up",
         )
         self.push()
         [customer] = self.qbo_named("Dana Whitfield - C-2001")
@@ -297,12 +300,12 @@ class TestJobPush(JobPushCase):
     def test_bridge_runs_the_push_for_every_company_and_logs_the_run(self):
         self.blue_ridge.jobs_only = True
         job = self.new_job(departments=self.water | self.fire)
-        self.run_cron("chronicle_qbo_addon.ir_cron_qbo_run_bridge")
+        self.run_bridge()
         self.assertEqual(set(job.qbo_job_sync_ids.mapped("state")), {"synced"})
         runs = self.env["qbo.log"].search([("operation", "=", "cron_bridge")])
         self.assertEqual(runs.qbo_company_id, self.blue_ridge | self.summit)
         self.assertIn("Jobs: 1 pushed, 0 failed", runs.filtered(lambda r: r.qbo_company_id == self.blue_ridge).message)
-        self.run_cron("chronicle_qbo_addon.ir_cron_qbo_run_bridge")
+        self.run_bridge()
         self.assertEqual(
             self.env["qbo.log"].search_count([("operation", "=", "cron_bridge")]), 2, "a run with nothing to do is not logged"
         )
@@ -429,11 +432,16 @@ class TestJobScreens(JobPushCase):
         self.assertEqual((action["res_model"], action["res_id"]), ("project.project", job.id))
         self.assertEqual(self.sync_of(job).job_number, job.job_number)
 
-    def test_run_bridge_now_starts_the_scheduled_run(self):
-        cron = self.env.ref("chronicle_qbo_addon.ir_cron_qbo_run_bridge")
-        before = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+    def test_run_bridge_now_starts_the_company_s_run(self):
+        lanes = (self.blue_ridge | self.summit).sudo().lane_cron_id
+        self.assertEqual(len(lanes), 2, "each company has its own scheduled action")
+        before = {cron: self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]) for cron in lanes}
         self.blue_ridge.with_user(self.manager).action_qbo_run_bridge_now()
-        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), before + 1)
+        after = {cron: self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]) for cron in lanes}
+        blue_ridge = self.blue_ridge.sudo().lane_cron_id
+        self.assertEqual(after[blue_ridge], before[blue_ridge] + 1)
+        self.assertEqual(after[self.summit.sudo().lane_cron_id], before[self.summit.sudo().lane_cron_id])
+        self.assertTrue(self.blue_ridge.bridge_requested)
         with self.assertRaises(AccessError):
             self.blue_ridge.with_user(self.qbo_user).action_qbo_run_bridge_now()
 

@@ -1,4 +1,6 @@
 import ast
+
+import requests
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, ValidationError
@@ -107,8 +109,11 @@ class TestPull(PullCase):
         self.assertFalse(self.lines(qbo_doc_id=self.unlinked["Id"], qbo_entity="Bill"))
         self.assertEqual(run.read_requests, 1, "one change data capture request")
         invoice_line = self.lines(self.job_a, qbo_entity="Invoice")
-        self.assertEqual(invoice_line.qbo_url,
-                         "https://app.sandbox.qbo.intuit.com/app/invoice?txnId=%s" % self.invoices[0]["Id"])
+        self.assertEqual(invoice_line.qbo_url, "%s/app/invoice?txnId=%s&realmId=%s" % (
+            self.sandbox.url, self.invoices[0]["Id"], self.blue_ridge.realm_id))
+        page = requests.get(invoice_line.qbo_url, timeout=10)
+        self.assertEqual(page.status_code, 200, "the local sandbox shows the document")
+        self.assertIn("1001", page.text)
 
     def test_a_second_pull_writes_nothing(self):
         self.first_pull_then_classes()

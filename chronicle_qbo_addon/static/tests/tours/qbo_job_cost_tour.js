@@ -40,7 +40,7 @@ registry.category("web_tour.tours").add("chronicle_qbo_job_cost", {
         {
             content: "The lines, each with its link into QuickBooks",
             trigger:
-                ".o_qbo_cost_lines .o_data_row:contains('Bill') a[href*='qbo.intuit.com/app/bill?txnId=']",
+                ".o_qbo_cost_lines .o_data_row:contains('Bill') a[href*='/app/bill?txnId=']",
         },
         {
             content: "Open the job costing report",
