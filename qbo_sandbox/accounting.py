@@ -56,12 +56,14 @@ class AccountingApi:
     """Operations on one company; the caller holds the company's lock (``Store.realm_lock``).
 
     Reads (entity reads, queries, batch query items, CDC, company info, preferences) are
-    counted as metered reads, writes (create, update, delete, void) as writes."""
+    counted as metered reads, writes (create, update, delete, void) as writes. Each write
+    is told to ``on_change(realm_id, entity, Id, operation, time)`` (the webhooks)."""
 
-    def __init__(self, store, counters):
+    def __init__(self, store, counters, on_change=None):
         self.store = store
         self.clock = store.clock
         self.counters = counters
+        self.on_change = on_change
 
     def _time(self):
         return qbo_response_time(self.clock.now())
@@ -98,19 +100,21 @@ class AccountingApi:
     def _apply(self, realm, realm_id, entity, payload, operation, include=None):
         now = self.clock.now()
         if operation == "delete":
-            record = entities.delete(realm, entity, payload, now)
+            record, done = entities.delete(realm, entity, payload, now), "delete"
         elif operation == "void" or (operation == "update" and include == "void"):
-            record = entities.void(realm, entity, payload, now)
+            record, done = entities.void(realm, entity, payload, now), "void"
         elif operation not in (None, "", "create", "update"):
             raise errors.operation_not_supported(operation)
         elif operation == "update" or (operation != "create" and _has_id(payload)):
             if not _has_id(payload):
                 raise errors.required_missing("Id")
-            record = entities.update(realm, entity, payload, now)
+            record, done = entities.update(realm, entity, payload, now), "update"
         else:
-            record = entities.create(realm, entity, payload, now)
+            record, done = entities.create(realm, entity, payload, now), "create"
         self.counters.write(realm_id)
         self.store.mark_dirty()
+        if self.on_change is not None:
+            self.on_change(realm_id, entity, record["Id"], done, now)
         return record
 
     # ------------------------------------------------------------ query

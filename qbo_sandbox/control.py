@@ -2,7 +2,8 @@
 small Python client for it.
 
 Tests and benchmarks use it to reset companies, skip the consent pages, inject faults,
-add latency, move the sandbox clock, tune the throttles, and read counters and state.
+add latency, move the sandbox clock, tune the throttles, set up and rehearse webhooks
+(see ``webhooks``), and read counters and state.
 Tokens never leave it in clear: the state dump shows a prefix, a suffix and a hash.
 """
 
@@ -12,7 +13,7 @@ import json
 import requests
 from werkzeug.wrappers import Response
 
-from . import entities, types
+from . import entities, types, webhooks
 from .clock import utc_iso
 from .faults import MAX_SECONDS
 from .oauth import with_query
@@ -33,6 +34,7 @@ ENDPOINTS = {
     "GET /_sandbox/state": "?realm_id= dump of companies (customers, vendors, employees; how many records "
     "of each type; deletions), apps and (masked) tokens",
     "GET /_sandbox/sms": "latest text-message codes of the consent pages",
+    **webhooks.ENDPOINTS,
 }
 
 
@@ -84,6 +86,7 @@ class ControlApi:
             ("DELETE", "/_sandbox/counters"): self.reset_counters,
             ("GET", "/_sandbox/state"): self.state,
             ("GET", "/_sandbox/sms"): self.sms,
+            **webhooks.control_routes(app.webhooks),
         }
 
     def handle(self, request, path):
@@ -112,6 +115,7 @@ class ControlApi:
         self.app.faults.clear()
         self.app.limiter.reset()
         self.app.counters.reset()
+        self.app.webhooks.clear_queue()
         return {"ok": True, "realms": sorted(self.store.data["realms"])}
 
     def add_app(self, body, args):
@@ -278,7 +282,7 @@ class ControlApi:
         return {"messages": [dict(m, sent_at=utc_iso(m["sent_at"])) for m in self.app.oauth.sms]}
 
 
-class Control:
+class Control(webhooks.WebhookControl):
     """Python client of the control API: ``Control(srv.url)`` or ``srv.control``."""
 
     def __init__(self, base_url, timeout=10):
@@ -286,10 +290,9 @@ class Control:
         self.timeout = timeout
         self._http = requests.Session()
 
-    def _call(self, method, path, payload=None, params=None):
-        response = self._http.request(
-            method, f"{self.base_url}/_sandbox{path}", json=payload, params=params, timeout=self.timeout
-        )
+    def _call(self, method, path, payload=None, params=None, timeout=None):
+        url = f"{self.base_url}/_sandbox{path}"
+        response = self._http.request(method, url, json=payload, params=params, timeout=timeout or self.timeout)
         body = response.json()
         if response.status_code != 200:
             raise ControlError(body.get("error", response.text))

@@ -3,7 +3,8 @@
 A state file is ``{"format": "qbo_sandbox", "version": N, "clock": ..., "data": ...}``.
 Version 1 files, from before transactions and lists, say ``"format": "qbo_sandbox/1"``
 and carry no version: they kept customers, vendors and employees only, with one parent ->
-jobs index (customers') as ``children``.
+jobs index (customers') as ``children``. Webhook endpoints (``data["webhooks"]``) came
+later within version 2, as a key older readers ignore: a file without them loads with none.
 """
 
 from . import entities
@@ -46,6 +47,7 @@ def load(saved, where):
     data = saved["data"]
     for step in range(version, VERSION):
         _UPGRADES[step](data)
+    data.setdefault("webhooks", {})
     return data
 
 

@@ -43,6 +43,7 @@ from .oauth import OAuthServer
 from .seed import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS
 from .store import Store
 from .tokens import AuthFailure, TokenService
+from .webhook_delivery import Webhooks
 
 SERVICE_UNAVAILABLE = (
     "<html><head><title>503 Service Temporarily Unavailable</title></head><body>"
@@ -74,7 +75,8 @@ class SandboxApp:
         self.latency = latency
         self.tokens = TokenService(store)
         self.oauth = OAuthServer(store, self.tokens, faults)
-        self.api = accounting.AccountingApi(store, counters)
+        self.webhooks = Webhooks(store)
+        self.api = accounting.AccountingApi(store, counters, self.webhooks.record)
         self.control = ControlApi(self)
         self._oauth_routes = {
             ("GET", "/.well-known/openid_configuration"): self.oauth.discovery,
@@ -303,6 +305,7 @@ class SandboxServer:
         self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=handler)
         self.port = self._server.port
         self.store.start_autosave()
+        self.app.webhooks.start()
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="qbo-sandbox", daemon=True
         )
@@ -328,6 +331,7 @@ class SandboxServer:
             self._server.server_close()
             self._thread.join()
             self._server = None
+        self.app.webhooks.stop()
         self.store.stop_autosave()
 
     def __enter__(self):

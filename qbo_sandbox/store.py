@@ -1,7 +1,8 @@
 """All sandbox state behind its locks, and its JSON persistence.
 
-``data`` is plain JSON-able Python: apps, users, realms (company info, preferences,
-records, id counters, replayable responses), OAuth grants, tokens and codes. Each company
+``data`` is plain JSON-able Python: apps and their webhook endpoints, users, realms
+(company info, preferences, records, id counters, replayable responses), OAuth grants,
+tokens and codes. Each company
 has its own lock, so a long operation on one never holds up another; ``lock`` guards the
 rest, and a company lock is never taken while holding it. With a state file, changes are
 written by a background saver a moment after they happen (and on stop), atomically, so a
@@ -33,7 +34,7 @@ class Store:
         if state_file and os.path.exists(state_file):
             self._load()
         else:
-            self.data = {"apps": seed.default_apps(), "users": seed.build_users()}
+            self.data = {"apps": seed.default_apps(), "users": seed.build_users(), "webhooks": {}}
             self._fresh_companies(with_records)
         if app:
             self.data["apps"] = {}
