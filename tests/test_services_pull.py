@@ -338,3 +338,39 @@ def test_a_full_read_stopped_by_quickbooks_and_run_again_from_the_old_position_c
     assert again.mode == FULL and sink.lines() == whole.lines()
     a, b = books.job_a, books.job_b
     assert sink.totals([a, b]) == {a: figures(1400, 600, -25), b: figures(250, 0, 80 + 60 - 15)}
+
+
+class CappedInAll:
+    """A QuickBooks that cuts a Change Data Capture answer at 1000 objects in all, oldest first,
+    whatever their types, as Intuit's reference words the cap."""
+
+    def __init__(self, objects):
+        self.objects = sorted(objects, key=lambda pair: pair[1]["MetaData"]["LastUpdatedTime"])
+        self.asked = []
+
+    def change_data_capture(self, entities, changed_since):
+        from chronicle_qbo_addon.services.reads import Changes
+
+        self.asked.append((tuple(entities), changed_since))
+        since = changed_since.isoformat()
+        found = [(entity, record) for entity, record in self.objects
+                 if entity in entities and record["MetaData"]["LastUpdatedTime"] >= since][:1000]
+        answer = {entity: [] for entity in entities}
+        for entity, record in found:
+            answer[entity].append(record)
+        return Changes(answer, (), "2026-12-01T10:00:00+00:00")
+
+
+def test_an_answer_cut_at_1000_objects_in_all_is_asked_again_and_misses_nothing():
+    from chronicle_qbo_addon.services.pull import read_changes
+
+    start = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    objects = [("Invoice" if i % 3 else "Bill",
+                {"Id": str(i), "MetaData": {"LastUpdatedTime": (start + timedelta(seconds=i)).isoformat()}})
+               for i in range(1500)]
+    qbo = CappedInAll(objects)
+    changes, _time, overflow = read_changes(qbo, ["Invoice", "Bill"], start)
+    assert overflow == []
+    assert len(qbo.asked) == 2
+    got = {(entity, record["Id"]) for entity, records in changes.items() for record in records}
+    assert got == {(entity, record["Id"]) for entity, record in objects}

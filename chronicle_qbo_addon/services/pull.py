@@ -11,8 +11,10 @@ last position, every entity type in one request: a night with nothing changed co
   what the overlap brings again lands on the same lines, unchanged.
 - Change Data Capture goes back 30 days: an older position means a full read again, which also
   drops the documents QuickBooks no longer has (their deletion is past what it reports).
-- An entity type that reaches 1000 objects in an answer is asked again from the time of the
-  last object received (QuickBooks answers oldest first), until it comes back short.
+- An answer of 1000 objects (in all, as Intuit's reference words the cap, or of one type, as the
+  local sandbox applies it) is asked again from the earliest time a cut type's last object has
+  (QuickBooks answers oldest first), until it comes back short; answers that cannot move on (1000
+  objects of one moment) make those types a full read.
 - The host commits after each page; the position moves only once the whole pull is landed and
   the host saves it, so a pull stopped anywhere and run again converges: lines are keyed, and
   landing a document again changes nothing.
@@ -26,7 +28,7 @@ from datetime import datetime, timedelta, timezone
 
 from .errors import QboError
 from .job_cost import DOCUMENT_ENTITIES, PULLED_ENTITIES, SKIP_BEFORE_START, class_tracking, document_lines
-from .reads import PAGE_SIZE, page, select
+from .reads import CDC_MAX_OBJECTS, PAGE_SIZE, page, select
 
 FULL, CHANGES = "full", "changes"
 CDC_OVERLAP = timedelta(minutes=5)
@@ -109,8 +111,9 @@ def _parse_time(text):
 
 
 def read_changes(client, entities, since):
-    """Change Data Capture since a moment, every type in one request; a type that reached the
-    1000-object cap is asked again from the time of its last object, until it comes back short.
+    """Change Data Capture since a moment, every type in one request; an answer cut at 1000
+    objects is asked again, for the types it may have cut, from the earliest time one of them
+    ends at, until it comes back short.
 
     :return: ({entity: [objects], newest version of each}, QuickBooks' time of the first answer,
         the types that could not be read this way (1000 objects at one same moment): read them
@@ -126,13 +129,20 @@ def read_changes(client, entities, since):
             for record in changes.get(entity) or []:
                 merged[entity][str(record["Id"])] = record
         capped = [entity for entity in asked if entity in changes.capped]
+        if sum(len(changes.get(entity) or []) for entity in asked) >= CDC_MAX_OBJECTS:
+            # Intuit's reference caps the whole answer, not each type: any type may be cut short.
+            capped = list(asked)
         if not capped:
             break
-        ends = {entity: max(last_updated(record) for record in changes[entity]) for entity in capped}
-        overflow += [entity for entity, end in ends.items() if end <= moment]
-        asked = [entity for entity, end in ends.items() if end > moment]
-        if asked:
-            moment = min(ends[entity] for entity in asked)
+        ends = {entity: max(last_updated(record) for record in changes[entity])
+                for entity in capped if changes.get(entity)}
+        later = min(ends.values(), default=moment)
+        if later <= moment:
+            overflow += capped
+            break
+        # From the earliest end among the cut types everything is asked again; before it, every
+        # type's answer was whole.
+        asked, moment = capped, later
     return {entity: list(records.values()) for entity, records in merged.items()}, first_time, overflow
 
 

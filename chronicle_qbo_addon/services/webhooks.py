@@ -96,9 +96,13 @@ def _event(item):
                  _time(item.get("time")))
 
 
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
 def _time(text):
+    # Intuit writes nanoseconds; Python reads microseconds at most.
     try:
-        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(_FRACTION.sub(r"\1", str(text)).replace("Z", "+00:00"))
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
