@@ -120,8 +120,11 @@ class QboCompany(models.Model):
         model = self.env["ir.model"].sudo()._get_id("qbo.company")
         for company in self.sudo().with_context(active_test=False):
             values = {"name": self.env._("QuickBooks: %s", company.name), "active": company.active}
-            if company.lane_cron_id:
-                company.lane_cron_id.write(values)
+            cron = company.lane_cron_id.with_context(active_test=False)
+            if cron:
+                changed = {name: value for name, value in values.items() if cron[name] != value}
+                if changed:
+                    cron.write(changed)
                 continue
             company.lane_cron_id = self.env["ir.cron"].sudo().create(dict(
                 values,
@@ -139,7 +142,9 @@ class QboCompany(models.Model):
         companies = self.sudo()
         if bridge:
             companies.filtered(lambda c: not c.bridge_requested).bridge_requested = True
-        companies._qbo_ensure_lane()
+        # Only a missing lane is made here: a running lane holds its scheduled action's row, which
+        # a person's save must not wait for.
+        companies.filtered(lambda c: not c.lane_cron_id)._qbo_ensure_lane()
         for company in companies.filtered("active"):
             company.lane_cron_id._trigger()
 
