@@ -1,5 +1,6 @@
-"""The documents the seeded companies start with: a restoration company's sales, receipts and
-costs on a few of its jobs, in whole dollars easy to check by hand.
+"""The documents the seeded companies start with: a restoration company's sales, receipts,
+costs and crew time on a few of its jobs, in whole dollars and quarter hours easy to check by
+hand.
 
 They are written through ``entities.create``, as API writes are, so QBO's TotalAmt, Balance
 and UnappliedAmt come out as for any client's document. Each is dated ``days`` before the
@@ -11,20 +12,34 @@ tracks classes per transaction (the class of its lines, which then share one), o
 when per line. Expense lines carry their own class, customer and billable status whatever
 the preference; a line without a customer is overhead.
 
+Crew time is TimeActivity (``Worked``): one per worker and day, on a job or on a customer
+without jobs, for the "Labor" item, with the worker's hours (Hours and Minutes, or StartTime
+and EndTime less a break), BillableStatus, HourlyRate when billed and a description. The
+worker is an employee (``NameOf`` Employee, EmployeeRef) or a vendor that logs its crew's
+time (Vendor, VendorRef). An activity carries a CostRate where the company keeps one for the
+worker (Carlos Mendoza, Tyler Brooks, Isaiah Grant, Kevin O'Neal and both temp labor agencies)
+and none otherwise (Jenna Park, Maria Santos): the host then costs those hours itself. A
+TimeActivity has one ClassRef, whatever the company's class tracking. The temp agencies' hours
+at their CostRate come to what their checks paid them (32 h x 20 = the 640 of Blue Ridge's
+check 1041, 24 h x 20 = the 480 of Coastal's check 5012): the same labor twice, as a company
+that logs its temp crews' time and pays them by check has it.
+
 - Blue Ridge (per transaction): ``BLUE_RIDGE``, on jobs 24-0117, 24-0122, 24-0126 and 24-0131
   and on Carolina Mutual (a customer without jobs);
 - Coastal Packout (per line): ``COASTAL``, on jobs CP-0412 and CP-0425;
 - Summit: nothing.
 
 What a test can check the company against: the documents themselves (each with its
-``total``), ``totals(documents)`` per customer and ``balances(documents)`` per invoice.
+``total``), ``totals(documents)`` per customer and ``balances(documents)`` per invoice (both
+leave crew time out), and ``labor(documents)``: the hours and cost per job and worker.
 """
 
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from . import entities, refs
-from .clock import qbo_date
+from .clock import COMPANY_TZ, qbo_date
 
 DAY = 86400.0
 NET_DAYS = 30
@@ -32,6 +47,8 @@ PAID_FROM = {"Check": "Checking", "CreditCard": "Company Visa"}
 DEPOSIT_TO = "Checking"
 
 Totals = namedtuple("Totals", "invoiced credited paid cost")
+Labor = namedtuple("Labor", "hours cost")
+LABOR_ITEM = "Labor"
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,48 @@ class Expense:
         return -1 if self.credit or self.entity == "VendorCredit" else 1
 
 
+@dataclass(frozen=True)
+class Worked:
+    """A TimeActivity of ``worker`` (an employee's display name, or a vendor's when ``name_of``
+    is "Vendor") on ``customer`` (a job, or a customer without jobs), in class ``cls`` (or none).
+
+    Its length is ``hours`` and ``minutes``, or, when ``start`` is given, the clock times
+    ``start`` to ``end`` ("07:30", the company's time on the activity's date) less
+    ``break_minutes``. ``cost_rate`` is the CostRate it carries (None: none sent), ``rate`` its
+    HourlyRate (sent when given), ``billable`` its BillableStatus."""
+
+    days: int
+    customer: str
+    worker: str
+    hours: int = 0
+    minutes: int = 0
+    cost_rate: int = None
+    rate: int = None
+    cls: str = None
+    billable: str = "Billable"
+    description: str = None
+    name_of: str = "Employee"
+    start: str = None
+    end: str = None
+    break_minutes: int = 0
+    entity = "TimeActivity"
+
+    @property
+    def duration(self):
+        """The hours worked, as a number (quarter hours come out exact)."""
+        if self.start:
+            start, end = (int(hh) * 60 + int(mm) for hh, mm in (t.split(":") for t in (self.start, self.end)))
+            minutes = end - start - self.break_minutes
+        else:
+            minutes = self.hours * 60 + self.minutes
+        return minutes / 60
+
+    @property
+    def cost(self):
+        """``duration`` x ``cost_rate``, or None without a cost rate."""
+        return None if self.cost_rate is None else self.duration * self.cost_rate
+
+
 # ---------------------------------------------------------------- the documents
 
 HOLLIS = "Margaret Hollis - 1001"
@@ -130,6 +189,8 @@ REYES = "Daniel Reyes - 1003"
 INSURER = "Carolina Mutual Insurance - 1004"
 TRADD = "CP-0412 - Contents packout, 18 Tradd St"
 PACK_BACK = "CP-0425 - Packout and pack-back after fire"
+CARLOS, JENNA, TYLER = "Carlos Mendoza", "Ms. Jenna Park", "Tyler Brooks"
+ISAIAH, MARIA, KEVIN = "Isaiah Grant", "Maria Santos", "Kevin O'Neal"
 
 BLUE_RIDGE = (
     Sale("Invoice", 90, "1001", KITCHEN, (
@@ -189,6 +250,26 @@ BLUE_RIDGE = (
     Expense("VendorCredit", 5, "FPS-CR-77", "Ferguson Plumbing Supply", (
         Spent(50, KITCHEN, "Mitigation", account="Job Materials"),
     )),
+    # Crew time.
+    Worked(88, KITCHEN, CARLOS, 6, cost_rate=28, rate=65, cls="Mitigation",
+           description="Water extraction, set air movers and dehumidifiers"),
+    Worked(87, KITCHEN, TYLER, 4, 30, cost_rate=26, rate=60, cls="Mitigation",
+           description="Moisture readings, moved drying equipment"),
+    Worked(74, UNIT_4B, JENNA, 7, 15, cls="Mitigation", billable="NotBillable",
+           description="Smoke damage assessment and contents inventory"),
+    Worked(46, UNIT_4B, "Labor Finders Asheville", 32, cost_rate=20, cls="Mitigation",
+           billable="NotBillable", description="Temp crew week 32: smoke cleaning, 4 laborers x 8 h",
+           name_of="Vendor"),
+    Worked(42, KITCHEN, TYLER, 10, cost_rate=26, rate=60, cls="Reconstruction", billable="HasBeenBilled",
+           description="Cabinet removal and drywall cut-out"),
+    Worked(27, ROOF, TYLER, cost_rate=26, rate=60, cls="Mitigation", start="07:30", end="16:00",
+           break_minutes=30, description="Roof tarp, set dehumidifiers in the attic"),
+    Worked(26, INSURER, CARLOS, 2, 30, cost_rate=28, rate=65, cls="Mitigation",
+           description="Moisture mapping with the adjuster"),
+    Worked(21, ROOF, CARLOS, 5, 45, cost_rate=28, rate=65, cls="Drywall",
+           description="Hang and tape ceiling drywall"),
+    Worked(19, ROOF, JENNA, 1, 30, cls="Drywall", billable="NotBillable",
+           description="Final walkthrough with the homeowner"),
 )
 COASTAL = (
     Sale("Invoice", 80, "2001", TRADD, (
@@ -211,6 +292,21 @@ COASTAL = (
     Expense("Purchase", 14, "5012", "Charleston Temp Labor", (
         Spent(480, PACK_BACK, "Contents", account="Temp Labor"),
     ), "Packout crew, 2 days", "Check"),
+    # Crew time.
+    Worked(82, TRADD, KEVIN, 8, cost_rate=24, rate=55, cls="Contents", billable="HasBeenBilled",
+           description="Packout: bedrooms, inventory photos"),
+    Worked(81, TRADD, ISAIAH, 8, cost_rate=24, rate=55, cls="Contents", billable="HasBeenBilled",
+           description="Packout: kitchen and dining room"),
+    Worked(62, TRADD, MARIA, 3, 15, cls="Contents", billable="NotBillable",
+           description="Contents inventory and storage labels"),
+    Worked(34, PACK_BACK, ISAIAH, 6, 30, cost_rate=24, rate=55, cls="Contents",
+           description="Packout after fire: living room"),
+    Worked(15, PACK_BACK, "Charleston Temp Labor", 24, cost_rate=20, cls="Contents",
+           billable="NotBillable", description="Packout crew, 2 days: 3 laborers x 8 h", name_of="Vendor"),
+    Worked(10, PACK_BACK, KEVIN, 4, 45, cost_rate=24, rate=55, cls="Mitigation",
+           description="Ozone treatment set-up and removal"),
+    Worked(9, PACK_BACK, MARIA, 2, billable="NotBillable",
+           description="Pack-back scheduling with the homeowner"),
 )
 
 
@@ -230,10 +326,27 @@ def totals(documents):
         elif isinstance(doc, Received):
             for number, amount in doc.applied:
                 sums[billed_to[number]][2] += amount
-        else:
+        elif isinstance(doc, Expense):
             for line in doc.lines:
                 sums[line.customer][3] += doc.sign * line.amount
     return {name: Totals(*values) for name, values in sums.items()}
+
+
+def labor(documents):
+    """Per customer name (a job, or a customer without jobs), per worker: the hours of its time
+    activities and their cost at the CostRate they carry, or None when one of them carries
+    none (the host then costs them at its own rate)."""
+    hours = defaultdict(lambda: defaultdict(float))
+    costs = defaultdict(dict)
+    for doc in documents:
+        if isinstance(doc, Worked):
+            hours[doc.customer][doc.worker] += doc.duration
+            known = costs[doc.customer].get(doc.worker, 0)
+            costs[doc.customer][doc.worker] = None if None in (known, doc.cost) else known + doc.cost
+    return {
+        customer: {worker: Labor(spent, costs[customer][worker]) for worker, spent in workers.items()}
+        for customer, workers in hours.items()
+    }
 
 
 def balances(documents):
@@ -335,7 +448,36 @@ def _expense(books, doc):
     return body
 
 
-_BODIES = {Sale: _sale, Received: _payment, Expense: _expense}
+def _time(books, doc):
+    body = {
+        "NameOf": doc.name_of,
+        f"{doc.name_of}Ref": books.ref(doc.name_of, doc.worker),
+        "CustomerRef": books.ref("Customer", doc.customer),
+        "ItemRef": books.ref("Item", LABOR_ITEM),
+        "BillableStatus": doc.billable,
+    }
+    if not doc.start:
+        body.update(Hours=doc.hours, Minutes=doc.minutes)
+    elif doc.break_minutes:
+        body.update(BreakHours=doc.break_minutes // 60, BreakMinutes=doc.break_minutes % 60)
+    if doc.cls:
+        body["ClassRef"] = books.ref("Class", doc.cls)
+    if doc.rate is not None:
+        body["HourlyRate"] = doc.rate
+    if doc.cost_rate is not None:
+        body["CostRate"] = doc.cost_rate
+    if doc.description:
+        body["Description"] = doc.description
+    return body
+
+
+def _clock_time(day, moment):
+    """``2026-03-10T07:30:00-08:00``: ``moment`` ("07:30") on ``day``, in the company's time."""
+    at = datetime.combine(date.fromisoformat(day), time.fromisoformat(moment), tzinfo=COMPANY_TZ)
+    return at.isoformat(timespec="seconds")
+
+
+_BODIES = {Sale: _sale, Received: _payment, Expense: _expense, Worked: _time}
 
 
 def populate(realm, documents, now, tick):
@@ -348,6 +490,9 @@ def populate(realm, documents, now, tick):
         body["TxnDate"] = qbo_date(dated)
         if doc.entity in ("Invoice", "Bill"):
             body["DueDate"] = qbo_date(dated + NET_DAYS * DAY)
+        if isinstance(doc, Worked) and doc.start:
+            day = body["TxnDate"]
+            body.update(StartTime=_clock_time(day, doc.start), EndTime=_clock_time(day, doc.end))
         created = entities.create(realm, doc.entity, body, tick(dated))
         if doc.entity == "Invoice":
             books.invoices[doc.number] = created["Id"]

@@ -27,6 +27,11 @@ def number_of(entity, doc):
     return doc["PaymentRefNum"] if entity == "Payment" else doc["DocNumber"]
 
 
+def papers(documents):
+    """The seeded documents other than time activities (see test_sandbox_time)."""
+    return [doc for doc in documents if doc.entity in DOCUMENT_TYPES]
+
+
 def by_number(qb):
     return {
         entity: {number_of(entity, doc): doc for doc in read_all(qb, entity)} for entity in DOCUMENT_TYPES
@@ -53,7 +58,7 @@ def test_every_seeded_document_is_there_with_the_totals_qbo_computes(sandbox, co
     assert {entity: set(docs) for entity, docs in read.items()} == expected
     balances = ledger.balances(documents)
     now = sandbox.control.now()["now"]
-    for doc in documents:
+    for doc in papers(documents):
         got = read[doc.entity][doc.number]
         assert got["TotalAmt"] == doc.total, doc
         assert qbo_date(now - 100 * DAY) <= got["TxnDate"] < qbo_date(now)
@@ -210,5 +215,5 @@ def test_change_data_capture_returns_the_documents_of_the_last_30_days(sandbox, 
               for entity in DOCUMENT_TYPES}
     assert got == recent
     assert sum(map(len, recent.values())) >= 3 and len([kind for kind in recent if recent[kind]]) >= 2
-    older = {doc.number for doc in documents if doc.days > 29}
+    older = {doc.number for doc in papers(documents) if doc.days > 29}
     assert older and not older & set().union(*got.values()), "older documents only a query finds"
