@@ -9,11 +9,12 @@ Tokens never leave it in clear: the state dump shows a prefix, a suffix and a ha
 
 import hashlib
 import json
+import re
 
 import requests
 from werkzeug.wrappers import Response
 
-from . import entities, types, webhooks
+from . import entities, seed, types, webhooks
 from .clock import utc_iso
 from .faults import MAX_SECONDS
 from .oauth import with_query
@@ -22,6 +23,8 @@ from .tokens import ACCOUNTING_SCOPE, parse_scope
 ENDPOINTS = {
     "POST /_sandbox/reset": '{"seed": true} back to the seeded companies ({"seed": false}: no records)',
     "POST /_sandbox/apps": '{"client_id", "client_secret", "redirect_uris": [...], "name"?} register an app',
+    "POST /_sandbox/companies": '{"name", "edition"?, "realm_id"?, "user"?} add a company with no records, '
+    "its own throttles, and the user (default: the first) allowed into it",
     "POST /_sandbox/authorize": '{"realm_id", "client_id"?, "redirect_uri"?, "scope"?, "state"?, "user"?} '
     "-> code, without the consent pages",
     "POST /_sandbox/tokens": '{"realm_id", "client_id"?, "redirect_uri"?, "user"?} -> a fresh token response',
@@ -71,6 +74,7 @@ class ControlApi:
             ("GET", "/_sandbox"): lambda body, args: {"endpoints": ENDPOINTS},
             ("POST", "/_sandbox/reset"): self.reset,
             ("POST", "/_sandbox/apps"): self.add_app,
+            ("POST", "/_sandbox/companies"): self.add_company,
             ("POST", "/_sandbox/authorize"): self.authorize,
             ("POST", "/_sandbox/tokens"): self.connect,
             ("GET", "/_sandbox/faults"): lambda body, args: {"faults": app.faults.rules()},
@@ -123,6 +127,34 @@ class ControlApi:
             body.get("client_id"), body.get("client_secret"), body.get("redirect_uris"), body.get("name")
         )
         return {"ok": True, "client_id": body["client_id"]}
+
+    def add_company(self, body, args):
+        """A company as Intuit's developer portal adds a sandbox company: a new realm, empty,
+        with the edition's company info and preferences, throttled on its own like every company,
+        that one user may connect. A reset removes it."""
+        name = body.get("name")
+        if not isinstance(name, str) or not 0 < len(name.strip()) <= 100:
+            raise ControlError("name must be a company name of 1 to 100 characters")
+        edition = body.get("edition", "plus")
+        if edition not in seed.EDITIONS:
+            raise ControlError(f"edition must be one of {sorted(seed.EDITIONS)}")
+        realm_id = body.get("realm_id")
+        if realm_id is not None and not (isinstance(realm_id, str) and re.fullmatch("[0-9]{1,32}", realm_id)):
+            raise ControlError("realm_id must be a string of 1 to 32 digits")
+        with self.store.lock:
+            realms, users = self.store.data["realms"], self.store.data["users"]
+            user = body.get("user") or next(iter(users))
+            if user not in users:
+                raise ControlError(f"unknown user {user!r}")
+            if realm_id is None:
+                realm_id = str(max(int(known) for known in realms) + 1 if realms else 9341453050298551)
+            if realm_id in realms:
+                raise ControlError(f"realm_id {realm_id} is a company already")
+            realms[realm_id] = seed.added_realm(realm_id, name.strip(), edition, self.store.clock.now())
+            if realm_id not in users[user]["realms"]:
+                users[user]["realms"].append(realm_id)
+            self.store.mark_dirty()
+        return {"realm_id": realm_id, "company_name": name.strip(), "edition": edition, "user": user}
 
     def _consent(self, body):
         """Check an authorize request as the consent pages would, minus the person."""
@@ -312,6 +344,10 @@ class Control(webhooks.WebhookControl):
                 "name": name,
             },
         )
+
+    def add_company(self, name, edition=None, realm_id=None, user=None):
+        spec = {"name": name, "edition": edition, "realm_id": realm_id, "user": user}
+        return self._call("POST", "/companies", {k: v for k, v in spec.items() if v is not None})
 
     def authorize(
         self, realm_id, client_id=None, redirect_uri=None, scope=ACCOUNTING_SCOPE, state=None, user=None

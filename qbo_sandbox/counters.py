@@ -1,5 +1,8 @@
 """What the sandbox saw: requests per endpoint, metered reads, writes, refusals, faults and
-replays, overall and per company. Read through the control API by tests and benchmarks.
+replays, overall and per company, and each company's peak rate as Intuit's throttles count
+it (``peak_requests_per_minute``, ``peak_batches_per_minute``: the most requests, and batch
+requests, one sliding minute of the sandbox clock held; with the throttles on). Read through
+the control API by tests and benchmarks.
 
 ``reads`` counts what Intuit meters as CorePlus calls (data out): entity reads, queries
 (each query of a batch too), change data capture, company info and preferences. ``writes``
@@ -44,6 +47,15 @@ class Counters:
     def rejected(self, realm_id):
         """A request refused by the throttles (429)."""
         self._bump("rejected", realm_id)
+
+    def window(self, realm_id, requests, batches=None):
+        """How many requests (and batch requests) the throttle's one-minute windows of the
+        company hold after admitting one: the most they ever held is kept, per company."""
+        with self._lock:
+            counts = self._by_realm[realm_id]
+            counts["peak_requests_per_minute"] = max(counts["peak_requests_per_minute"], requests)
+            if batches is not None:
+                counts["peak_batches_per_minute"] = max(counts["peak_batches_per_minute"], batches)
 
     def injected(self, realm_id):
         self._bump("injected", realm_id)

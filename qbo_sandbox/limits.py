@@ -2,7 +2,9 @@
 requests in flight at once.
 
 Windows are measured on the sandbox clock so a time-scaled server compresses them. A
-refused request is not counted in the window, as it did no work.
+refused request is not counted in the window, as it did no work. ``on_admit`` hears how
+full a company's windows are after each request they let through (the counters keep the
+most they held: the company's peak rate).
 """
 
 import threading
@@ -22,8 +24,10 @@ class Limiter:
         requests_per_minute=REQUESTS_PER_MINUTE,
         batches_per_minute=BATCHES_PER_MINUTE,
         max_concurrent=MAX_CONCURRENT,
+        on_admit=None,
     ):
         self.clock = clock
+        self.on_admit = on_admit
         self.enabled = enabled
         self.requests_per_minute = requests_per_minute
         self.batches_per_minute = batches_per_minute
@@ -61,7 +65,10 @@ class Limiter:
                     return False
             for stamps, _ in windows:
                 stamps.append(now)
-            return True
+            held = [len(stamps) for stamps, _ in windows]
+        if self.on_admit:
+            self.on_admit(realm_id, held[0], held[1] if is_batch else None)
+        return True
 
     def reset(self):
         with self._lock:

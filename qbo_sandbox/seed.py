@@ -366,6 +366,32 @@ def empty_realm(realm_id, spec, now):
     }
 
 
+# A company a developer adds (``POST /_sandbox/companies``), as Intuit's developer portal adds a
+# sandbox company: the edition's name at Intuit and its class tracking.
+EDITIONS = {
+    "simple_start": ("QuickBooks Online Simple Start", None),
+    "essentials": ("QuickBooks Online Essentials", None),
+    "plus": ("QuickBooks Online Plus", "ClassTrackingPerTxn"),
+    "advanced": ("QuickBooks Online Advanced", "ClassTrackingPerTxnLine"),
+}
+
+
+def added_realm(realm_id, name, edition, now):
+    """A new company with its company info and preferences and no records."""
+    sku, tracking = EDITIONS[edition]
+    spec = {
+        "name": name,
+        "sku": sku,
+        "class_tracking": tracking,
+        "started": 0,
+        "addr": _addr("1 Developer Way", "Mountain View", "CA", "94043"),
+        "phone": "(650) 555-0100",
+        "email": f"company{realm_id[-4:]}@sandbox.example",
+        "web": "https://sandbox.example",
+    }
+    return empty_realm(realm_id, spec, now)
+
+
 def _populate(realm, spec, now):
     """Create the seed records through the same code as API writes, a few hours apart: the
     lists first, then the documents at their own dates, the latest a few days ago."""

@@ -292,9 +292,9 @@ class SandboxServer:
                 "redirect_uris": redirect_uris or DEFAULT_REDIRECT_URIS,
             }
         self.store = Store(self.clock, state_file=state_file, with_records=seed, app=app)
-        self.app = SandboxApp(
-            self.store, Limiter(self.clock, enabled=limits), FaultInjector(), Counters(), latency=latency
-        )
+        counters = Counters()
+        limiter = Limiter(self.clock, enabled=limits, on_admit=counters.window)
+        self.app = SandboxApp(self.store, limiter, FaultInjector(), counters, latency=latency)
         self.verbose = verbose
         self._server = None
         self._thread = None
