@@ -1,8 +1,8 @@
-"""The benchmarks through Odoo: the push cron with the ORM, against the local sandbox.
+"""The benchmarks through Odoo: the push cron and the pull with the ORM, against the local sandbox.
 
 Once, a database with the addon (no demo data):
 
-    dropdb --if-exists qbo_bench; createdb -T qbo_base qbo_bench
+    dropdb --if-exists qbo_bench; createdb qbo_bench
     python3 -m odoo -d qbo_bench --addons-path=.odoo/src/addons,$PWD -i chronicle_qbo_addon \\
         --stop-after-init --http-interface=127.0.0.1
 
@@ -11,6 +11,8 @@ Then (``--addons-path`` as above; each mode prints its figures):
     python3 bench/odoo_bench.py -d qbo_bench --addons-path=... push [--jobs 1000]
     python3 bench/odoo_bench.py -d qbo_bench --addons-path=... memory [--sizes 1000 10000]
     python3 bench/odoo_bench.py -d qbo_bench --addons-path=... soak [--jobs 500] [--seeds 1 2 3]
+    python3 bench/odoo_bench.py -d qbo_bench --addons-path=... pull [--jobs 1000] [--documents 10000] \\
+        [--changes 1000] [--sizes 1000 10000] [--profile DIR]
 
 - push: ``push_bench``'s workload (new jobs with new customers, one in ten under customers QuickBooks
   has) pushed by the cron's own method, then again with nothing changed, then after editing one
@@ -18,34 +20,89 @@ Then (``--addons-path`` as above; each mode prints its figures):
 - memory: the first push of N jobs, throttles off (memory does not depend on them), for each size.
 - soak: ``soak``'s faults, token expiry and refresh-token rotation, with the cron's method run until
   no job is pending; then QuickBooks is checked against the jobs' sync states.
+- pull: the bridge's pull (``qbo.bridge.run._qbo_pull``, what the bridge cron runs per company) of
+  ``pull_bench``'s books: ``--jobs`` sub-customers (four a customer) and ``--documents`` documents
+  of the six pulled types, written by sandbox batch requests with no latency and the throttles off
+  (not measured). In Odoo, a company connected to the sandbox (local environment), its pull start
+  date ``pull_bench``'s (90 days back: a few documents are older), and a job per sub-customer whose
+  sync state links it (``qbo_customer_id``, ``qbo_job_id``; one in two "synced", the others
+  "linked"). Then, with Intuit's limits on and 150 ms a request (time scale 1), each in a fresh
+  process and a night after the one before on the sandbox's clock: the first pull (a full read),
+  the pull of the next night with nothing changed, and the one after ``--changes`` documents were
+  edited (by batch requests as ``pull_bench`` edits, at 150 ms a request: the edits span seconds,
+  as a day's do). Then, for each of ``--sizes`` documents (the jobs stay ``--jobs`` at every
+  size), the first pull alone with the throttles off, for its memory.
 
 "ORM ms per job" is the cron's wall time minus the time spent inside the service layer's
 ``push_jobs``, per job: reading jobs and customers, building requests, writing sync states and
 the accounting log, committing. Every measurement runs on a copy of the database, dropped after,
 and in processes of its own: one creates the jobs, a fresh one pushes them, so the memory figure is
 the push's peak resident memory over the pushing process's own baseline.
+
+The pull's figures (the targets are checked, PASS/FAIL each, a FAIL exits 1; the last line is
+``SUMMARY key=value ...``):
+
+- first_requests, unchanged_requests, changed_requests: the Accounting API requests the sandbox
+  counted for the company during each pull (the run record's ``read_requests`` is printed beside
+  them and checked equal to the sandbox's metered reads). Targets: first_requests <= 1.5 x
+  first_minimum and at least 100 x fewer than naive_requests; unchanged_requests == 1 (one
+  company); changed_requests <= 3.
+- first_minimum, naive_requests: as ``pull_bench`` defines them (the fewest 1000-row pages; a
+  query per job and document type plus the lists' pages), from the rows the books hold.
+- unchanged_writes: the job cost lines the unchanged pull wrote and removed, the accounts, items
+  and classes it mirrored, and the writes the sandbox counted. Target: 0.
+- ms_per_line: the first pull's own time in Odoo, its wall time minus the time inside the
+  client's reads (``query``, ``preferences``, ``change_data_capture``: requests, waits of the
+  limiter, JSON), per job cost line it landed. It is printed split into the sink's landing
+  (``_qbo_land``, the mirrors), its commits (flushes and recomputes included), the service layer's
+  conversion of documents to lines, and the run's own record. Target: <= 2 ms.
+- mem_growth_<size>_mb: the first pull's peak resident memory over the pulling process's own
+  baseline (taken just before the pull, after the registry is loaded), sampled every 20 ms.
+  Target, "flat": the growth at the largest size at most 1.5 x the growth at the smallest + 5 MB.
+  A pull holds one page of 1000 rows at a time, so its memory may grow while its pages fill (at
+  1,000 documents no type fills one) but not with the number of pages; what it kept from page to
+  page would grow about as the documents, ten times from 1,000 to 10,000.
+
+Also checked: each run done (the first a full read, the others changes), each row read once but
+where pages overlap, every job's invoiced, collected and cost in Odoo equal to the books after the
+first pull and after the edits, and no request refused by the throttles. Before each pull the
+company's tokens are refreshed, as the token cron does every 30 minutes: the pull starts with a
+fresh access token. ``--profile DIR`` writes cProfile statistics of the timed pulls and a
+tracemalloc account of the memory runs (page by page) to DIR; the profilers slow the pulls and
+take memory, so the figures of such a run are for diagnosis, not for the targets.
 """
 
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
+import time
 
-from common import Sandbox
+from common import QBO_LATENCY, Sandbox, temporary_dir
 
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "odoo_child.py")
+PULL_CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "odoo_pull_child.py")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-d", "--database", required=True, help="a database with the addon installed")
     parser.add_argument("--addons-path", required=True)
-    parser.add_argument("mode", choices=("push", "memory", "soak"))
+    parser.add_argument("mode", choices=("push", "memory", "soak", "pull"))
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--documents", type=int, default=10000, help="pull: documents of the six types")
+    parser.add_argument("--changes", type=int, default=1000,
+                        help="pull: documents edited before the third pull")
+    parser.add_argument("--profile", metavar="DIR", help="pull: cProfile statistics of the timed pulls and "
+                        "tracemalloc accounts of the memory runs to DIR (the profilers slow the pulls and "
+                        "take memory: for diagnosis, not for the targets)")
     args = parser.parse_args()
+    if args.mode == "pull":
+        sys.exit(pull_mode(args))
     if args.mode == "push":
         jobs = args.jobs or 1000
         figures = measure(args, "push", jobs, jobs // 10, 4.0, limits=True)
@@ -125,9 +182,9 @@ def measure(args, workload, jobs, reuse, time_scale, limits, seed=0):
         subprocess.run(["dropdb", "--if-exists", copy], check=True)
 
 
-def child(arguments):
+def child(arguments, script=CHILD):
     output = subprocess.run(
-        [sys.executable, CHILD] + arguments, check=True, stdout=subprocess.PIPE, text=True
+        [sys.executable, script] + arguments, check=True, stdout=subprocess.PIPE, text=True
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -159,6 +216,219 @@ def report_push(figures):
         "re-run, %d jobs edited: %d writes, %d requests, ORM %.2f ms per edited job"
         % (edit["jobs"], edit["writes"], edit["requests"], edit["orm_ms"])
     )
+
+
+# === PULL === #
+
+PULL_SEED = 7  # pull_bench's default: the same books
+# Memory is "flat" when the largest size grows the pulling process at most this much over the smallest.
+FLAT_FACTOR, FLAT_SLACK_MB = 1.5, 5.0
+
+
+def pull_mode(args):
+    jobs = args.jobs or 1000
+    changes = max(0, min(args.changes, args.documents))
+    if args.profile:
+        os.makedirs(args.profile, exist_ok=True)
+    main_run = measure_pull(args, jobs, args.documents, changes, limits=True, label="limits_on")
+    memory = [(size, measure_pull(args, jobs, size, None, limits=False, label="memory_%d" % size)["first"])
+              for size in args.sizes]
+    return report_pull(args, jobs, changes, main_run, memory)
+
+
+def measure_pull(args, jobs, documents, changes, limits, label):
+    """Copy the database, start a sandbox and write the books to it, link the jobs in one
+    process, then pull in a fresh process each time: first, then (unless ``changes`` is None) a
+    night later with nothing changed, and a night after ``changes`` documents were edited."""
+    # pylint: disable=import-outside-toplevel
+    from pull_bench import DAY, REALM, Company, unthrottled_client
+    from pull_helpers import qbo_now
+
+    copy = "%s_run" % args.database
+    subprocess.run(["dropdb", "--if-exists", copy], check=True)
+    subprocess.run(["createdb", "-T", args.database, copy], check=True)
+    sandbox = Sandbox(1.0, limits=limits)
+    try:
+        sandbox.control.set_latency(0)
+        sandbox.control.set_limits(enabled=False)
+        setup = unthrottled_client(sandbox)
+        books = Company(setup, random.Random(PULL_SEED), qbo_now(sandbox).date())
+        started = time.monotonic()
+        books.chart()
+        books.jobs(jobs)
+        books.documents(documents)
+        seed_seconds = time.monotonic() - started
+        customers = {row["Id"]: row for row in sandbox.customers(REALM)}
+        jobs_file = os.path.join(temporary_dir(), "jobs.json")
+        with open(jobs_file, "w", encoding="utf-8") as out:
+            json.dump(
+                [
+                    {
+                        "job_id": job_id,
+                        "job_name": customers[job_id]["DisplayName"],
+                        "customer_id": customers[job_id]["ParentRef"]["value"],
+                        "customer_name": customers[customers[job_id]["ParentRef"]["value"]]["DisplayName"],
+                    }
+                    for job_id in books.job_ids
+                ],
+                out,
+            )
+        common = ["--db", copy, "--addons-path", args.addons_path, "--url", sandbox.url]
+        setup_arguments = ["--jobs-file", jobs_file, "--start-date", books.start.isoformat()]
+        linked = child(["setup"] + common + setup_arguments, PULL_CHILD)
+
+        def measured(name):
+            sandbox.control.set_latency(QBO_LATENCY)
+            sandbox.control.set_limits(enabled=limits)
+            extra = ["--advance", str(DAY)]
+            if args.profile and limits:  # the timed pulls: where the time goes
+                extra += ["--profile", os.path.join(args.profile, "%s_%s.prof" % (label, name))]
+            elif args.profile:  # the memory runs: where the memory goes
+                trace = os.path.join(args.profile, "%s_%s.tracemalloc.txt" % (label, name))
+                extra += ["--trace-memory", trace]
+            figures = child(["pull"] + common + extra, PULL_CHILD)
+            figures["books_match"] = totals_match(figures.pop("totals"), books.expected())
+            return figures
+
+        result = {"rows": books.rows(), "seed_seconds": seed_seconds, "linked": linked,
+                  "first": measured("first")}
+        if changes is not None:
+            result["unchanged"] = measured("unchanged")
+            # As in pull_bench: edited at 150 ms a request, Intuit's limits on, so that the edits
+            # span seconds as a bookkeeper's do (1000 changes of one second would be one moment
+            # that Change Data Capture cannot page through).
+            books.edit(setup, changes)
+            result["changed"] = measured("changed")
+        return result
+    finally:
+        sandbox.stop()
+        subprocess.run(["dropdb", "--if-exists", copy], check=True)
+
+
+def totals_match(totals, expected):
+    """Each job's invoiced, collected and cost in Odoo equal the books the bench wrote, to the cent."""
+    # pylint: disable=import-outside-toplevel
+    from chronicle_qbo_addon.services.job_cost import COLLECTED, COST, INVOICED
+
+    return all(
+        abs(float(sums[kind]) - got) < 0.005
+        for job, sums in expected.items()
+        for kind, got in zip((INVOICED, COLLECTED, COST), totals.get(job, (0.0, 0.0, 0.0)))
+    )
+
+
+def mirrored(run):
+    """Accounts, items and classes the run created or changed in Odoo."""
+    return sum(row.get("mirrored", 0) for row in run["per_type"].values())
+
+
+def size_label(size):
+    return "%gk" % (size / 1000) if size >= 1000 else str(size)
+
+
+def report_pull(args, jobs, changes, main_run, memory):
+    # pylint: disable=import-outside-toplevel
+    from pull_bench import first_minimum, naive_requests
+
+    from chronicle_qbo_addon.services.job_cost import DOCUMENT_ENTITIES
+    from chronicle_qbo_addon.services.pull import PAGE_OVERLAP
+    from chronicle_qbo_addon.services.reads import PAGE_SIZE
+
+    rows, first = main_run["rows"], main_run["first"]
+    unchanged, changed = main_run["unchanged"], main_run["changed"]
+    states = main_run["linked"]["states"]
+    print(
+        "Pull through Odoo: %d jobs linked (%s), %d documents, Intuit's limits on, %d ms a request"
+        % (jobs, ", ".join("%d %s" % (n, s) for s, n in sorted(states.items())), args.documents,
+           1000 * QBO_LATENCY)
+    )
+    print("dated since the start date: %s" % ", ".join("%s %d" % (e, rows[e]) for e in DOCUMENT_ENTITIES))
+    print("seeded in %.1f s (sandbox batch requests, no latency, throttles off; not measured)"
+          % main_run["seed_seconds"])
+    print()
+    header = ("", "requests", "run reads", "QBO reads", "QBO writes", "written", "removed", "lists",
+              "wall s", "reads s", "Odoo s")
+    print("%-29s %8s %9s %9s %10s %8s %8s %6s %7s %8s %7s" % header)
+    for name, run in (("first pull (full read)", first), ("next night, nothing changed", unchanged),
+                      ("after %d documents edited" % changes, changed)):
+        print("%-29s %8d %9d %9d %10d %8d %8d %6d %7.2f %8.2f %7.2f" % (
+            name, run["requests"], run["run_reads"], run["sandbox_reads"], run["qbo_writes"],
+            run["lines_written"], run["lines_removed"], mirrored(run), run["seconds"], run["reads_seconds"],
+            run["odoo_seconds"]))
+    print("requests: Accounting API requests the sandbox counted for the company; run reads: the run's "
+          "read_requests;\nQBO reads/writes: the sandbox's metered reads and its writes; written, removed: "
+          "the run's job cost lines;\nlists: accounts, items and classes mirrored; reads s: inside the "
+          "client's reads; Odoo s: the rest of the wall time")
+    lines = first["lines_held"]
+    ms_per_line = 1000 * first["odoo_seconds"] / max(1, lines)
+    print()
+    print("first pull: %d documents read, %d job cost lines landed, %d lines skipped" % (
+        first["documents_read"], lines, first["lines_skipped"]))
+    print("first pull, Odoo's own time %.2f s = landing %.2f s + commits %.2f s + the service layer's "
+          "conversion %.2f s + the run's record %.2f s: %.3f ms per line" % (
+              first["odoo_seconds"], first["landing_seconds"], first["commit_seconds"],
+              first["service_seconds"], first["run_record_seconds"], ms_per_line))
+    minimum, naive = first_minimum(rows), naive_requests(jobs, rows)
+    print("least requests 1000-row pages allow: %d; ours %.2fx that" % (minimum, first["requests"] / minimum))
+    print("naive (a query per job and document type, plus the lists): %d requests, %.0fx ours" % (
+        naive, naive / max(1, first["requests"])))
+    print("after the edits: %d documents read back by Change Data Capture, %d lines written, %d removed" % (
+        changed["documents_read"], changed["lines_written"], changed["lines_removed"]))
+    print()
+    print("Memory: the first pull in a fresh process, throttles off, %d jobs at every size" % jobs)
+    print("%10s %8s %8s %14s %12s %18s" % ("documents", "lines", "wall s", "Odoo ms/line", "baseline MB",
+                                           "memory growth MB"))
+    for size, run in memory:
+        print("%10d %8d %8.2f %14.3f %12.1f %18.1f" % (
+            size, run["lines_held"], run["seconds"], 1000 * run["odoo_seconds"] / max(1, run["lines_held"]),
+            run["baseline_mb"], run["rss_mb"]))
+    (small, small_run), (large, large_run) = memory[0], memory[-1]
+    flat_limit = FLAT_FACTOR * small_run["rss_mb"] + FLAT_SLACK_MB
+    print("flat: the %s growth at most %.1f x the %s growth + %.0f MB = %.1f MB" % (
+        size_label(large), FLAT_FACTOR, size_label(small), FLAT_SLACK_MB, flat_limit))
+    print()
+
+    figures = {
+        "first_requests": first["requests"],
+        "first_minimum": minimum,
+        "naive_requests": naive,
+        "unchanged_requests": unchanged["requests"],
+        "unchanged_writes": unchanged["lines_written"] + unchanged["lines_removed"] + mirrored(unchanged)
+        + unchanged["qbo_writes"],
+        "changed_requests": changed["requests"],
+        "ms_per_line": "%.3f" % ms_per_line,
+    }
+    for size, run in (memory[0], memory[-1]):
+        figures["mem_growth_%s_mb" % size_label(size)] = "%.1f" % run["rss_mb"]
+    runs = (first, unchanged, changed)
+    checks = [
+        ("first_requests <= 1.5 x first_minimum", first["requests"] <= 1.5 * minimum),
+        ("first_requests at least 100x fewer than naive_requests", naive >= 100 * first["requests"]),
+        ("unchanged_requests == 1 (one company)", unchanged["requests"] == 1),
+        ("unchanged_writes == 0", figures["unchanged_writes"] == 0),
+        ("changed_requests <= 3", changed["requests"] <= 3),
+        ("ms_per_line <= 2 (Odoo's own time per job cost line landed)", ms_per_line <= 2),
+        ("memory growth flat from %s to %s documents" % (size_label(small), size_label(large)),
+         large_run["rss_mb"] <= flat_limit),
+        ("every run done: first full, then changes",
+         [run["state"] for run in runs + tuple(run for _size, run in memory)] == ["done"] * (3 + len(memory))
+         and [run["mode"] for run in runs] == ["full", "changes", "changes"]),
+        ("every row read by the first pull, again only where pages overlap",
+         all(rows[e] <= first["per_type"].get(e, {}).get("read", 0)
+             <= rows[e] + PAGE_OVERLAP * (rows[e] // PAGE_SIZE) for e in rows)),
+        ("job figures after the first pull match the books", first["books_match"]),
+        ("job figures after the edits match the books", changed["books_match"]),
+        ("the run's read requests are the sandbox's metered reads",
+         all(run["run_reads"] == run["sandbox_reads"] for run in runs)),
+        ("no request refused by the throttles", not any(run["rejected"] for run in runs)),
+    ]
+    for run in runs + tuple(run for _size, run in memory):
+        if run["error"]:
+            print("run failed: %s" % run["error"])
+    for name, passed in checks:
+        print("%s  %s" % ("PASS" if passed else "FAIL", name))
+    print("SUMMARY " + " ".join("%s=%s" % item for item in figures.items()))
+    return 1 if any(not passed for _name, passed in checks) else 0
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ from soak import CRON_BATCH, FAULTS, MAX_RUNS, soak_jobs
 from qbo_sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, REALM_BLUE_RIDGE
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
-# Where the client-side limiter keeps its state (a new directory starts a run with empty
-# windows), and the retries the clients made.
+# A directory of the run's own, whose name tells its request budget apart from the others' (a new
+# one starts a run with empty windows), and the retries the clients made.
 _LIMITS = {"directory": None, "retries": 0}
 
 
@@ -47,12 +47,9 @@ def odoo_env(options, context):
     return odoo.api.Environment(cr, odoo.SUPERUSER_ID, context)
 
 
-def setup(env, options, sandbox):
-    """A company connected to the sandbox, a production department, and the jobs, committed."""
+def connect_company(env, url, sandbox):
+    """The bridge turned on with the sandbox's app, and a company connected to its Blue Ridge."""
     from odoo.addons.chronicle_qbo_addon import const  # pylint: disable=import-outside-toplevel
-    from odoo.addons.chronicle_qbo_addon.services.mapping import (  # pylint: disable=import-outside-toplevel
-        customer_payload,
-    )
 
     params = env["ir.config_parameter"]
     for key, value in (
@@ -64,12 +61,22 @@ def setup(env, options, sandbox):
     redirect = env["qbo.company"]._qbo_redirect_uri()
     sandbox.control.add_app(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, [redirect])
     company = env["qbo.company"].create(
-        {"name": "Bench", "qb_version": "plus", "environment": "local", "local_base_url": options.url}
+        {"name": "Bench", "qb_version": "plus", "environment": "local", "local_base_url": url}
     )
     code = sandbox.control.authorize(REALM_BLUE_RIDGE, redirect_uri=redirect)["code"]
     company._qbo_mark_connected(
         *env["qbo.company"]._qbo_authorize(company._qbo_app(), code, REALM_BLUE_RIDGE), REALM_BLUE_RIDGE
     )
+    return company
+
+
+def setup(env, options, sandbox):
+    """A company connected to the sandbox, a production department, and the jobs, committed."""
+    from odoo.addons.chronicle_qbo_addon.services.mapping import (  # pylint: disable=import-outside-toplevel
+        customer_payload,
+    )
+
+    company = connect_company(env, options.url, sandbox)
     department = env["hr.department"].create({"name": "Water Damage", "is_production": True})
     env["qbo.department.mapping"].create({"qbo_company_id": company.id, "department_id": department.id})
     if options.workload == "soak":
@@ -308,7 +315,9 @@ def main(argv):
 
 
 def scale_the_clients(env, time_scale):
-    """The limiter's window and the back-off follow the sandbox's faster minute."""
+    """The limiter's window and the back-off follow the sandbox's faster minute. The budget is the
+    addon's own, a row of ``qbo.rate.limit`` with the database's clock; its scope adds the run's
+    directory to the addon's, so that each run starts from a budget of its own."""
     from odoo.addons.chronicle_qbo_addon.services.client import QboClient  # pylint: disable=import-outside-toplevel
     from odoo.addons.chronicle_qbo_addon.services.ratelimit import (  # pylint: disable=import-outside-toplevel
         RateLimiter,
@@ -318,8 +327,8 @@ def scale_the_clients(env, time_scale):
     real_backoff = QboClient._backoff
     type(env["qbo.company"])._qbo_rate_limiter = lambda company, app: RateLimiter.for_realm(
         company.realm_id,
-        directory=_LIMITS["directory"],
-        scope=app.api_url_v3,
+        scope="%s %s %s" % (company.env.cr.dbname, app.api_url_v3, _LIMITS["directory"]),
+        shared=company.env["qbo.rate.limit"]._qbo_budget,
         window_seconds=60.0 / time_scale,
     )
 
