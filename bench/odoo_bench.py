@@ -58,7 +58,8 @@ The pull's figures (the targets are checked, PASS/FAIL each, a FAIL exits 1; the
   conversion of documents to lines, and the run's own record. Target: <= 2 ms.
 - mem_growth_<size>_mb: the first pull's peak resident memory over the pulling process's own
   baseline (taken just before the pull, after the registry is loaded), sampled every 20 ms.
-  Target, "flat": the growth at the largest size at most 1.5 x the growth at the smallest + 5 MB.
+  Target, "flat": the growth at the largest size at most 1.5 x the growth at the smallest + 15 MB
+  (one full page).
   A pull holds one page of 1000 rows at a time, so its memory may grow while its pages fill (at
   1,000 documents no type fills one) but not with the number of pages; what it kept from page to
   page would grow about as the documents, ten times from 1,000 to 10,000.
@@ -221,8 +222,10 @@ def report_push(figures):
 # === PULL === #
 
 PULL_SEED = 7  # pull_bench's default: the same books
-# Memory is "flat" when the largest size grows the pulling process at most this much over the smallest.
-FLAT_FACTOR, FLAT_SLACK_MB = 1.5, 5.0
+# Memory is "flat" when the largest size grows the pulling process at most this much over the smallest:
+# the slack is one full page of 1000 rows (its JSON, its lines, their ORM caches: 10 to 14 MB
+# measured), which a pull of 1,000 documents, where no page is full, never holds.
+FLAT_FACTOR, FLAT_SLACK_MB = 1.5, 15.0
 
 
 def pull_mode(args):

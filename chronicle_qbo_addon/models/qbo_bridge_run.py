@@ -121,6 +121,7 @@ class QboBridgeRun(models.Model):
             run._qbo_finish(sink, client, error=message)
             company._qbo_alert_managers(self.env._("The QuickBooks pull of %s failed", company.name), run.error)
         else:
+            self.env["ir.cron"]._commit_progress()  # after any tokens the last reads committed apart
             company.write({"pull_position": outcome.position.astimezone(timezone.utc).replace(tzinfo=None)})
             history.write({"history_pending": False})
             run._qbo_finish(sink, client, mode=outcome.mode, read=outcome.read)
@@ -197,6 +198,9 @@ class JobCostSink(Sink):
 
     def tracking(self, tracking):
         if self.company.pull_class_tracking != tracking:
+            # The pull's first read may have refreshed the tokens, committed on the company's row
+            # apart: a new transaction writes the row after them.
+            self.checkpoint()
             self.company.pull_class_tracking = tracking
 
     def reference(self, entity, records):
