@@ -9,5 +9,9 @@
 - :mod:`.push` pushes jobs and their customers, its requests sent by :mod:`.dispatch`, by the rules
   of :mod:`.rules` and :mod:`.holders`; :mod:`.request_ids` makes every idempotency key;
   :mod:`.events` lists the accounting-log operations the services report;
-- :mod:`.ratelimit` keeps every request under Intuit's limits.
+- :mod:`.pull` reads what a company holds for job costing (a full read, then Change Data Capture)
+  and hands it to the host, page by page; :mod:`.job_cost` turns documents into job cost lines;
+- :mod:`.webhooks` checks Intuit's webhook deliveries and reads their events;
+- :mod:`.ratelimit` keeps every request under Intuit's limits, in a budget the host may share
+  between processes.
 """
