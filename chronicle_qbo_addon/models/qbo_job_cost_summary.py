@@ -5,17 +5,37 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 
-class QboJobCostSummary(models.Model):
-    _name = "qbo.job.cost.summary"
-    _description = "Job Cost by Department"
+class QboJobCostView(models.AbstractModel):
+    """What both views have: a job in a QuickBooks company, a department, the company's currency;
+    a view model gives its query."""
+
+    _name = "qbo.job.cost.view"
+    _description = "Job Cost View"
     _auto = False
-    _order = "project_id, qbo_company_id, department_id"
 
     project_id = fields.Many2one("project.project", string="Job", readonly=True)
     qbo_company_id = fields.Many2one("qbo.company", string="QuickBooks company", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     department_id = fields.Many2one("hr.department", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
+
+    def _qbo_view_query(self):
+        raise NotImplementedError
+
+    def init(self):
+        if self._abstract:
+            return
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._qbo_view_query()))
+
+
+class QboJobCostSummary(models.Model):
+    _name = "qbo.job.cost.summary"
+    _inherit = "qbo.job.cost.view"
+    _description = "Job Cost by Department"
+    _auto = False
+    _order = "project_id, qbo_company_id, department_id"
+
     invoiced = fields.Monetary(readonly=True)
     collected = fields.Monetary(readonly=True)
     open_balance = fields.Monetary(string="Open balance", readonly=True)
@@ -23,11 +43,8 @@ class QboJobCostSummary(models.Model):
     gross_profit = fields.Monetary(string="Gross profit", readonly=True)
     margin = fields.Float(string="Margin (%)", readonly=True, aggregator=None, digits=(16, 1))
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL(
-            """
-            CREATE VIEW %s AS (
+    def _qbo_view_query(self):
+        return SQL("""
                 SELECT MIN(line.id) AS id,
                        line.project_id,
                        line.qbo_company_id,
@@ -45,32 +62,22 @@ class QboJobCostSummary(models.Model):
                   JOIN res_company company ON company.id = line.company_id
               GROUP BY line.project_id, line.qbo_company_id, line.company_id, line.department_id,
                        company.currency_id
-            )
-            """,
-            SQL.identifier(self._table),
-        ))
+        """)
 
 
 class QboJobCostCategorySummary(models.Model):
     _name = "qbo.job.cost.category.summary"
+    _inherit = "qbo.job.cost.view"
     _description = "Job Cost by Department and Category"
     _auto = False
     _order = "project_id, qbo_company_id, department_id, category_sequence"
 
-    project_id = fields.Many2one("project.project", string="Job", readonly=True)
-    qbo_company_id = fields.Many2one("qbo.company", string="QuickBooks company", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    department_id = fields.Many2one("hr.department", readonly=True)
     cost_category_id = fields.Many2one("qbo.cost.category", string="Category", readonly=True)
     category_sequence = fields.Integer(readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
     cost = fields.Monetary(readonly=True)
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL(
-            """
-            CREATE VIEW %s AS (
+    def _qbo_view_query(self):
+        return SQL("""
                 SELECT MIN(line.id) AS id,
                        line.project_id,
                        line.qbo_company_id,
@@ -86,7 +93,4 @@ class QboJobCostCategorySummary(models.Model):
                  WHERE line.kind = 'cost'
               GROUP BY line.project_id, line.qbo_company_id, line.company_id, line.department_id,
                        line.cost_category_id, category.sequence, company.currency_id
-            )
-            """,
-            SQL.identifier(self._table),
-        ))
+        """)

@@ -37,25 +37,27 @@ class QboWebhookEvent(models.Model):
         """
         companies = {company.realm_id: company for company in self.env["qbo.company"].search(
             [("realm_id", "in", list({event.realm_id for event in events})), ("state", "=", "connected")])}
-        new, woken = 0, set()
-        for event in events:
-            company = companies.get(event.realm_id)
-            self.env.cr.execute(SQL(
-                """INSERT INTO qbo_webhook_event (event_id, realm_id, qbo_company_id, company_id, entity, operation,
-                                                  entity_id, event_time, pulled, create_uid, create_date,
-                                                  write_uid, write_date)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NOW() AT TIME ZONE 'UTC', %s,
-                           NOW() AT TIME ZONE 'UTC')
-                   ON CONFLICT (event_id) DO NOTHING RETURNING event_id""",
-                event.id, event.realm_id, company.id if company else None,
-                company.company_id.id if company else None, event.entity, event.operation, event.entity_id,
+        now = fields.Datetime.now()
+        rows = [
+            SQL("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", event.id, event.realm_id,
+                companies[event.realm_id].id if event.realm_id in companies else None,
+                companies[event.realm_id].company_id.id if event.realm_id in companies else None,
+                event.entity, event.operation, event.entity_id,
                 event.time.astimezone(timezone.utc).replace(tzinfo=None) if event.time else None,
-                bool(company and event.pulled), self.env.uid, self.env.uid,
-            ))
-            if self.env.cr.fetchone():
-                new += 1
-                if company and event.pulled:
-                    woken.add(company.id)
+                bool(event.realm_id in companies and event.pulled), self.env.uid, now, self.env.uid, now)
+            for event in events
+        ]
+        # One statement for the whole delivery; the ids seen before are left as they are.
+        self.env.cr.execute(SQL(
+            """INSERT INTO qbo_webhook_event (event_id, realm_id, qbo_company_id, company_id, entity, operation,
+                                              entity_id, event_time, pulled, create_uid, create_date,
+                                              write_uid, write_date)
+               VALUES %s ON CONFLICT (event_id) DO NOTHING RETURNING event_id, qbo_company_id, pulled""",
+            SQL(", ").join(rows),
+        ))
+        inserted = self.env.cr.fetchall()
+        new = len(inserted)
+        woken = {company_id for _event_id, company_id, pulled in inserted if company_id and pulled}
         self.env["qbo.company"].browse(sorted(woken)).filtered(lambda c: not c.jobs_only)._qbo_wake(bridge=True)
         return new
 

@@ -66,7 +66,7 @@ class TestDatabaseBudget(TransactionCase):
         self.assertLessEqual(seen["peak"], 3, "never more than three in flight between them")
         self.assertGreater(servers[0].reserve(), 55, "both see the window full")
 
-    def test_the_budget_uses_the_database_clock_and_survives_a_rolled_back_caller(self):
+    def test_a_request_counted_stays_counted_when_the_caller_rolls_back(self):
         limiter = self.server(batch_per_minute=1)
         self.assertEqual(limiter.reserve(batch=True), 0.0)
         limiter.release()
