@@ -7,7 +7,7 @@
     "author": "Chronicle QBO Bridge",
     "website": "https://github.com/chronicle-qbo/chronicle_qbo_addon",
     "license": "LGPL-3",
-    "depends": ["project", "hr", "mail"],
+    "depends": ["project", "hr", "hr_timesheet", "mail"],
     "external_dependencies": {"python": ["python-quickbooks", "intuit-oauth"]},
     "data": [
         "security/qbo_security.xml",
@@ -18,6 +18,7 @@
         "views/qbo_company_views.xml",
         "views/qbo_log_views.xml",
         "views/qbo_job_cost_views.xml",
+        "views/qbo_labor_views.xml",
         "views/project_project_views.xml",
         "views/hr_department_views.xml",
         "views/res_config_settings_views.xml",

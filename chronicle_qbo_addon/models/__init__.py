@@ -2,6 +2,8 @@ from . import hr_department
 from . import qbo_company
 from . import qbo_company_bridge
 from . import qbo_reference
+from . import qbo_people
+from . import qbo_labor
 from . import qbo_job_cost_line
 from . import qbo_job_cost_summary
 from . import qbo_bridge_run

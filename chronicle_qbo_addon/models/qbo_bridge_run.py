@@ -18,17 +18,21 @@ from ..services.job_cost import (
     exclusion_pattern,
     exclusion_words,
 )
-from ..services.pull import Sink, pull
+from ..services.labor import TIME_ENTITY
+from ..services.pull import LaborRead, Sink, pull
 from ..utils import error_message
 
 _logger = logging.getLogger(__name__)
 
-MIRRORS = {"Account": "qbo.account", "Item": "qbo.item", "Class": "qbo.class"}
+MIRRORS = {"Account": "qbo.account", "Item": "qbo.item", "Class": "qbo.class", "Customer": "qbo.customer",
+           "Employee": "qbo.worker", "Vendor": "qbo.worker"}
 ENTITY_LABELS = [
-    ("Account", "Accounts"), ("Item", "Products and services"), ("Class", "Classes"), ("Invoice", "Invoices"),
+    ("Account", "Accounts"), ("Item", "Products and services"), ("Class", "Classes"),
+    ("Customer", "Customers and jobs"), ("Employee", "Employees"), ("Vendor", "Vendors"), ("Invoice", "Invoices"),
     ("CreditMemo", "Credit memos"), ("Payment", "Payments"), ("Bill", "Bills"),
-    ("Purchase", "Checks and expenses"), ("VendorCredit", "Vendor credits"),
+    ("Purchase", "Checks and expenses"), ("VendorCredit", "Vendor credits"), (TIME_ENTITY, "Time"),
 ]
+RUN_ENTITIES = PULLED_ENTITIES + (TIME_ENTITY,)
 STAT_FIELDS = {
     "mirrored": "records_mirrored",
     "written": "lines_written",
@@ -37,6 +41,10 @@ STAT_FIELDS = {
     SKIP_NO_CUSTOMER: "skipped_no_customer",
     SKIP_EXCLUDED: "skipped_excluded",
     SKIP_BEFORE_START: "skipped_before_start",
+    "unmapped": "skipped_unmapped",
+    "not_imported": "skipped_not_imported",
+    "no_department": "skipped_no_department",
+    "no_timesheets": "skipped_no_timesheets",
 }
 
 
@@ -100,6 +108,7 @@ class QboBridgeRun(models.Model):
         history = self.env["qbo.job.sync"].search(
             [("qbo_company_id", "=", company.id), ("history_pending", "=", True)])
         sink = JobCostSink(self.env, company)
+        labor_start = company._qbo_labor_start()
         client = None
         try:
             client = company._qbo_client()
@@ -112,6 +121,8 @@ class QboBridgeRun(models.Model):
                 full=bool(history),
                 tracking=company.pull_class_tracking or None,
                 exclusions=exclusion_pattern(exclusion_words(company.memo_exclusions)),
+                labor=LaborRead(labor_start, full=not company.labor_read_from or labor_start < company.labor_read_from)
+                if labor_start else None,
             )
         except QboAuthError as error:
             company._qbo_needs_reauth(company._qbo_reauth_reason(error))
@@ -122,8 +133,13 @@ class QboBridgeRun(models.Model):
             company._qbo_alert_managers(self.env._("The QuickBooks pull of %s failed", company.name), run.error)
         else:
             self.env["ir.cron"]._commit_progress()  # after any tokens the last reads committed apart
-            company.write({"pull_position": outcome.position.astimezone(timezone.utc).replace(tzinfo=None)})
+            company.write({"pull_position": outcome.position.astimezone(timezone.utc).replace(tzinfo=None),
+                           "labor_read_from": labor_start or False})
+            company._qbo_customers_read_at(outcome.position)
             history.write({"history_pending": False})
+            # Time held but not landed (no employee, no linked job yet) lands once that changed.
+            self.env["qbo.time.activity"].search(
+                [("qbo_company_id", "=", company.id), ("state", "!=", "landed")])._qbo_apply(sink.stats[TIME_ENTITY])
             run._qbo_finish(sink, client, mode=outcome.mode, read=outcome.read)
         self.env["ir.cron"]._commit_progress()
         return run
@@ -141,7 +157,7 @@ class QboBridgeRun(models.Model):
                     {STAT_FIELDS[key]: count for key, count in sink.stats[entity].items() if key in STAT_FIELDS},
                     entity=entity, documents_read=(read or {}).get(entity, 0),
                 ))
-                for entity in PULLED_ENTITIES if entity in entities
+                for entity in RUN_ENTITIES if entity in entities
             ],
         })
         if error:
@@ -178,13 +194,23 @@ class QboBridgeRunEntity(models.Model):
                                       "exclusion word.")
     skipped_before_start = fields.Integer(string="Before start", help="Lines skipped: dated before the "
                                           "company's pull start date.")
+    skipped_unmapped = fields.Integer(string="No employee", help="Time skipped: its worker is mapped to no "
+                                      "Odoo employee yet (kept: mapped later, it lands).")
+    skipped_not_imported = fields.Integer(string="No labor import", help="Time skipped: its department "
+                                          "imports no labor on that day.")
+    skipped_no_department = fields.Integer(string="No department", help="Time skipped: neither its class nor "
+                                           "the job tells its department.")
+    skipped_no_timesheets = fields.Integer(string="No timesheets", help="Time skipped: the job takes no "
+                                           "timesheets.")
     lines_skipped = fields.Integer(compute="_compute_lines_skipped", store=True, string="Skipped")
 
-    @api.depends("skipped_unlinked", "skipped_no_customer", "skipped_excluded", "skipped_before_start")
+    @api.depends("skipped_unlinked", "skipped_no_customer", "skipped_excluded", "skipped_before_start",
+                 "skipped_unmapped", "skipped_not_imported", "skipped_no_department", "skipped_no_timesheets")
     def _compute_lines_skipped(self):
         for row in self:
             row.lines_skipped = (row.skipped_unlinked + row.skipped_no_customer + row.skipped_excluded
-                                 + row.skipped_before_start)
+                                 + row.skipped_before_start + row.skipped_unmapped + row.skipped_not_imported
+                                 + row.skipped_no_department + row.skipped_no_timesheets)
 
 
 class JobCostSink(Sink):
@@ -204,8 +230,18 @@ class JobCostSink(Sink):
             self.company.pull_class_tracking = tracking
 
     def reference(self, entity, records):
-        self.stats[entity]["mirrored"] += self.env[MIRRORS[entity]]._qbo_mirror(self.company, records)
+        mirror = self.env[MIRRORS[entity]].with_context(qbo_worker_kind=entity)
+        self.stats[entity]["mirrored"] += mirror._qbo_mirror(self.company, records)
         self._refs = None
+
+    def time(self, entries):
+        self.env["qbo.time.activity"]._qbo_land(self.company, entries, self.stats[TIME_ENTITY])
+
+    def time_reconcile(self, seen_ids):
+        self.env["qbo.time.activity"]._qbo_reconcile(self.company, seen_ids, self.stats[TIME_ENTITY])
+
+    def time_held(self, start_date):
+        return self.env["qbo.time.activity"]._qbo_held_count(self.company, start_date)
 
     def documents(self, entity, results):
         self.env["qbo.job.cost.line"]._qbo_land(self.company, entity, results, self.jobs, self.refs,
@@ -221,9 +257,7 @@ class JobCostSink(Sink):
     def jobs(self):
         """{QuickBooks job Id: project id} of the jobs linked in the company."""
         if self._jobs is None:
-            rows = self.env["qbo.job.sync"].search_read(
-                [("qbo_company_id", "=", self.company.id), ("qbo_job_id", "!=", False)], ["qbo_job_id", "project_id"])
-            self._jobs = {row["qbo_job_id"]: row["project_id"][0] for row in rows}
+            self._jobs = self.company._qbo_linked_jobs()
         return self._jobs
 
     @property

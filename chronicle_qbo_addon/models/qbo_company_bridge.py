@@ -7,13 +7,16 @@ and different ones in different workers, on one server or several: one action pe
 cron workers take different companies at once, and never two runs of one company. The global
 actions only wake the lanes.
 """
-from datetime import date
+from datetime import date, datetime, timezone
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..const import DEFAULT_MEMO_EXCLUSIONS
+from ..services.errors import QboError
 from ..services.job_cost import NO_CLASSES, PER_LINE, PER_TRANSACTION
+from ..services.pull import Sink, pull_customers
+from ..utils import error_message, notification
 
 LANE_INTERVAL_DAYS = 7  # lanes run when woken; this only catches what a lost wake-up left
 
@@ -55,6 +58,22 @@ class QboCompany(models.Model):
     )
     qbo_item_ids = fields.One2many("qbo.item", "qbo_company_id", string="Products and services")
     qbo_class_ids = fields.One2many("qbo.class", "qbo_company_id", string="Classes")
+    labor_burden_percent = fields.Float(
+        string="Labor burden (%)", digits=(5, 2),
+        help="Payroll taxes, insurance and benefits on crew time, as a share of its cost: shown apart "
+        "from the labor on the Job Cost page.",
+    )
+    labor_read_from = fields.Date(
+        readonly=True, copy=False,
+        help="The day the crew time held from QuickBooks starts at; an earlier labor start reads it "
+        "in full again.",
+    )
+    qbo_customer_ids = fields.One2many("qbo.customer", "qbo_company_id", string="Customers and jobs")
+    customer_position = fields.Datetime(
+        string="Customers read up to", readonly=True, copy=False,
+        help="QuickBooks' time the list of customers and jobs (Import Jobs) is current at.",
+    )
+    qbo_worker_ids = fields.One2many("qbo.worker", "qbo_company_id", string="Employees and vendors")
     bridge_run_ids = fields.One2many("qbo.bridge.run", "qbo_company_id", string="Bridge runs")
     bridge_run_count = fields.Integer(compute="_compute_bridge_run_count")
     last_run_state = fields.Selection(related="bridge_run_ids.state", string="Last run")
@@ -82,6 +101,14 @@ class QboCompany(models.Model):
                     "The pull of %(name)s cannot start on %(date)s: that day has not come yet.",
                     name=company.name, date=company.pull_start_date))
 
+    @api.constrains("labor_burden_percent")
+    def _check_labor_burden_percent(self):
+        for company in self:
+            if not 0 <= company.labor_burden_percent <= 1000:
+                raise ValidationError(self.env._(
+                    "The labor burden of %(name)s is a percentage of the labor cost, from 0 to 1000.",
+                    name=company.name))
+
     def write(self, vals):
         moved = self.browse()
         if "pull_start_date" in vals:
@@ -92,7 +119,70 @@ class QboCompany(models.Model):
             moved.sudo().write({"pull_position": False})
         if "active" in vals or "name" in vals:
             self._qbo_ensure_lane()
+        if "labor_burden_percent" in vals:
+            self.env["qbo.time.activity"].sudo().search(
+                [("qbo_company_id", "in", self.ids), ("state", "=", "landed")])._qbo_apply()
         return result
+
+    # === LABOR AND JOBS FROM QUICKBOOKS === #
+
+    def _qbo_linked_jobs(self):
+        """{QuickBooks job Id: project id} of the jobs linked in this company."""
+        self.ensure_one()
+        rows = self.env["qbo.job.sync"].sudo().search_read(
+            [("qbo_company_id", "=", self.id), ("qbo_job_id", "!=", False)], ["qbo_job_id", "project_id"])
+        return {row["qbo_job_id"]: row["project_id"][0] for row in rows}
+
+    def _qbo_labor_start(self):
+        """The first day of crew time to read: the earliest labor start of the company's
+        departments, or None when none imports labor."""
+        self.ensure_one()
+        starts = self.sudo().department_mapping_ids.filtered("active").mapped("labor_start_date")
+        return min(filter(None, starts), default=None)
+
+    def action_qbo_run_customer_import(self):
+        """Run customer import: read what changed in the company's customers and jobs now, and open
+        Import Jobs on those no Odoo job is linked to."""
+        self.ensure_one()
+        self._qbo_check_access(group="chronicle_qbo_addon.group_qbo_user", operation="read")
+        company = self.sudo()
+        sink = _CustomerSink(self.env, company)
+        try:
+            outcome = pull_customers(
+                company._qbo_client(interactive=True), sink,
+                position=company.customer_position.replace(tzinfo=timezone.utc) if company.customer_position else None,
+                now=datetime.now(timezone.utc))
+        except QboError as error:
+            raise UserError(error_message(self.env, error)) from error
+        company._qbo_customers_read_at(outcome.position)
+        action = self.action_qbo_open_import_jobs()
+        return notification(
+            "success", self.env._("Customers read from %s", self.name),
+            self.env._("%(count)s customers and jobs changed since the last read.",
+                       count=outcome.read.get("Customer", 0)),
+            next_action=action)
+
+    def _qbo_customers_read_at(self, position):
+        """The customer list is current at ``position`` (aware), when that is later than it was."""
+        if not position:
+            return
+        naive = position.astimezone(timezone.utc).replace(tzinfo=None)
+        for company in self.sudo():
+            if not company.customer_position or company.customer_position < naive:
+                company.customer_position = naive
+
+    def action_qbo_open_employee_mapping(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("chronicle_qbo_addon.action_qbo_worker")
+        action["domain"] = [("qbo_company_id", "=", self.id)]
+        action["context"] = {"search_default_logs_time": 1}
+        return action
+
+    def action_qbo_open_import_jobs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("chronicle_qbo_addon.action_qbo_import_jobs")
+        action["context"] = {"search_default_qbo_company_id": self.id}
+        return action
 
     def action_qbo_open_runs(self):
         self.ensure_one()
@@ -162,3 +252,14 @@ class QboCompany(models.Model):
         self.env["qbo.job.sync"]._qbo_run("cron_bridge" if bridge else "cron_push", company)
         if bridge and not company.jobs_only and company.state == "connected":
             self.env["qbo.bridge.run"]._qbo_pull(company)
+
+
+class _CustomerSink(Sink):
+    """Run customer import's host: the customers it reads go to the company's mirror."""
+
+    def __init__(self, env, company):
+        self.env = env
+        self.company = company
+
+    def reference(self, entity, records):
+        self.env["qbo.customer"].sudo()._qbo_mirror(self.company, records)

@@ -33,6 +33,22 @@ class QboDepartmentMapping(models.Model):
         "A class belongs to one department at most.",
     )
 
+    labor_start_date = fields.Date(
+        string="Import labor from",
+        help="From this day the department's crew time is entered in QuickBooks: the bridge brings it "
+        "to the jobs' timesheets, and a timesheet entered in Odoo on its jobs is refused. Empty: no "
+        "labor is imported.",
+    )
+    labor_indefinitely = fields.Boolean(
+        string="Import indefinitely", default=True,
+        help="Keep importing labor with no end; otherwise up to the stop date.",
+    )
+    labor_stop_date = fields.Date(
+        string="Import labor until",
+        help="The last day whose QuickBooks time is imported; later time is skipped, and timesheets "
+        "are entered in Odoo again.",
+    )
+
     _department_uniq = models.Constraint(
         "UNIQUE(department_id)",
         "A department belongs to one QuickBooks company only.",
@@ -92,6 +108,35 @@ class QboDepartmentMapping(models.Model):
                         qbo=mapping.qbo_company_id.display_name,
                     )
                 )
+
+    @api.constrains("labor_start_date", "labor_stop_date", "labor_indefinitely")
+    def _check_labor_dates(self):
+        for mapping in self:
+            if not mapping.labor_start_date:
+                continue
+            if not mapping.labor_indefinitely and not mapping.labor_stop_date:
+                raise ValidationError(self.env._(
+                    "%(department)s: give the day labor import stops, or tick Import indefinitely.",
+                    department=mapping.department_id.display_name))
+            if not mapping.labor_indefinitely and mapping.labor_stop_date < mapping.labor_start_date:
+                raise ValidationError(self.env._(
+                    "%(department)s: labor import cannot stop (%(stop)s) before it starts (%(start)s).",
+                    department=mapping.department_id.display_name,
+                    stop=mapping.labor_stop_date, start=mapping.labor_start_date))
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"labor_start_date", "labor_stop_date", "labor_indefinitely", "qbo_class_ids"} & set(vals):
+            self.env["qbo.time.activity"].sudo().search(
+                [("qbo_company_id", "in", self.qbo_company_id.ids)])._qbo_apply()
+        return result
+
+    def _qbo_imports_labor_on(self, day):
+        """True when this department's time of ``day`` comes from QuickBooks."""
+        self.ensure_one()
+        if not self.labor_start_date or not day or day < self.labor_start_date:
+            return False
+        return self.labor_indefinitely or not self.labor_stop_date or day <= self.labor_stop_date
 
     @api.constrains("qbo_class_ids", "qbo_company_id")
     def _check_classes(self):

@@ -21,7 +21,7 @@ from ..services.job_cost import (
 )
 
 KINDS = [(INVOICED, "Invoiced"), (COLLECTED, "Collected"), (COST, "Cost")]
-DOC_TYPE_SELECTION = [(key, label) for key, (label, _path) in DOC_TYPES.items()]
+DOC_TYPE_SELECTION = [(key, label) for key, (label, _path) in DOC_TYPES.items()] + [("time", "Time activity")]
 # What a landing compares and writes; the other fields follow from them.
 LANDED_FIELDS = ("project_id", "kind", "doc_type", "date", "number", "counterpart", "qbo_customer_id",
                  "qbo_invoice_id", "own_account_id", "item_id", "class_id", "memo", "amount")
@@ -50,6 +50,12 @@ class QboJobCostLine(models.Model):
     qbo_invoice_id = fields.Char(string="Invoice paid", readonly=True,
                                  help="The QuickBooks invoice a payment line applies money to.")
     own_account_id = fields.Many2one("qbo.account", string="Line account", readonly=True, ondelete="set null")
+    own_department_id = fields.Many2one("hr.department", string="Time's department", readonly=True,
+                                        ondelete="set null", help="Crew time: the department it was imported for.")
+    own_category_id = fields.Many2one("qbo.cost.category", string="Time's category", readonly=True,
+                                      ondelete="set null", help="Crew time: labor, or the burden on it.")
+    qbo_time_activity_id = fields.Many2one("qbo.time.activity", string="QuickBooks time", readonly=True,
+                                           index="btree_not_null", ondelete="cascade")
     item_id = fields.Many2one("qbo.item", string="Product or service", readonly=True, ondelete="set null")
     account_id = fields.Many2one("qbo.account", compute="_compute_account_id", store=True)
     class_id = fields.Many2one("qbo.class", readonly=True, ondelete="set null")
@@ -83,22 +89,23 @@ class QboJobCostLine(models.Model):
             own = line.own_account_id
             line.account_id = own or (line.item_id.expense_account_id if line.kind == COST else False)
 
-    @api.depends("class_id.department_id", "qbo_company_id.pull_class_tracking",
+    @api.depends("own_department_id", "class_id.department_id", "qbo_company_id.pull_class_tracking",
                  "qbo_company_id.department_mapping_ids.department_id", "project_id.department_ids")
     def _compute_department_id(self):
         for line in self:
-            department = line.class_id.department_id
+            department = line.own_department_id or line.class_id.department_id
             if not department and line.qbo_company_id.pull_class_tracking == "none":
                 # No classes in this company file: the job's own department there stands in.
                 associated = line.qbo_company_id.department_mapping_ids.department_id
                 department = (line.project_id.department_ids & associated)[:1]
             line.department_id = department
 
-    @api.depends("kind", "account_id.cost_category_id")
+    @api.depends("kind", "own_category_id", "account_id.cost_category_id")
     def _compute_cost_category_id(self):
         other = self.env["qbo.cost.category"]._qbo_other()
         for line in self:
-            line.cost_category_id = (line.account_id.cost_category_id or other) if line.kind == COST else False
+            category = line.own_category_id or line.account_id.cost_category_id or other
+            line.cost_category_id = category if line.kind == COST else False
 
     @api.depends("kind", "amount")
     def _compute_measures(self):
@@ -108,17 +115,22 @@ class QboJobCostLine(models.Model):
             line.cost = line.amount if line.kind == COST else 0.0
             line.gross_profit = line.invoiced - line.cost
 
-    @api.depends("kind", "class_id.department_id", "qbo_company_id.pull_class_tracking")
+    @api.depends("kind", "class_id.department_id", "qbo_company_id.pull_class_tracking", "qbo_time_activity_id")
     def _compute_class_missing(self):
         for line in self:
             tracked = line.qbo_company_id.pull_class_tracking not in (False, "none")
-            line.class_missing = tracked and line.kind != COLLECTED and not line.class_id.department_id
+            # Crew time lands only once its department is known.
+            line.class_missing = (tracked and line.kind != COLLECTED and not line.qbo_time_activity_id
+                                  and not line.class_id.department_id)
 
     @api.depends("doc_type", "qbo_doc_id", "qbo_company_id.environment", "qbo_company_id.local_base_url")
     def _compute_qbo_url(self):
         for line in self:
             company = line.qbo_company_id
             local = company.environment == "local"
+            if line.doc_type not in DOC_TYPES:
+                line.qbo_url = False  # crew time has no page of its own in QuickBooks' web app
+                continue
             line.qbo_url = document_url(line.doc_type, line.qbo_doc_id, sandbox=company.environment == "sandbox",
                                         local_base_url=company.local_base_url if local else None,
                                         realm_id=company.realm_id)

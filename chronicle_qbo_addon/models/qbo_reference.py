@@ -24,6 +24,16 @@ class QboCostCategory(models.Model):
         """Where a cost falls when its account has no category."""
         return self.env.ref("chronicle_qbo_addon.cost_category_other")
 
+    @api.model
+    def _qbo_labor(self):
+        """Where crew time from QuickBooks counts."""
+        return self.env.ref("chronicle_qbo_addon.cost_category_labor")
+
+    @api.model
+    def _qbo_burden(self):
+        """Where the company's labor burden on that time counts."""
+        return self.env.ref("chronicle_qbo_addon.cost_category_burden")
+
 
 class QboMirrorMixin(models.AbstractModel):
     """One QuickBooks list record of one company: kept as QuickBooks last sent it."""
@@ -45,6 +55,11 @@ class QboMirrorMixin(models.AbstractModel):
         """What ``_qbo_values`` needs of other mirrors, read once per page (hook)."""
         return {}
 
+    def _qbo_scope(self):
+        """The domain that tells this model's records of one QuickBooks type apart (hook: a model
+        that mirrors two types, whose Ids may repeat between them)."""
+        return []
+
     def _qbo_values(self, record, company, prepared):
         """The fields of a QuickBooks record (hook)."""
         return {
@@ -64,7 +79,8 @@ class QboMirrorMixin(models.AbstractModel):
         :return: number of records written
         """
         existing = {rec.qbo_id: rec for rec in self.with_context(active_test=False).search(
-            [("qbo_company_id", "=", company.id), ("qbo_id", "in", [str(r["Id"]) for r in records])])}
+            [("qbo_company_id", "=", company.id), ("qbo_id", "in", [str(r["Id"]) for r in records])]
+            + self._qbo_scope())}
         to_create, written, prepared = [], 0, self._qbo_prepare(company)
         for record in records:
             values = self._qbo_values(record, company, prepared)
@@ -84,7 +100,8 @@ class QboMirrorMixin(models.AbstractModel):
     @api.model
     def _qbo_ids(self, company):
         """{QuickBooks Id: record id} of the company's mirrors."""
-        rows = self.with_context(active_test=False).search_read([("qbo_company_id", "=", company.id)], ["qbo_id"])
+        rows = self.with_context(active_test=False).search_read(
+            [("qbo_company_id", "=", company.id)] + self._qbo_scope(), ["qbo_id"])
         return {row["qbo_id"]: row["id"] for row in rows}
 
 

@@ -123,6 +123,15 @@ class QboClient(QuickBooks):
         response = self._answered(self._call(super().query, statement, params=params))
         return query_rows(response.get("QueryResponse"))
 
+    def count(self, statement):
+        """Run a ``SELECT COUNT(*)`` query.
+
+        :return: QuickBooks' ``totalCount``
+        :raise QboError: on any failure
+        """
+        response = self._answered(self._call(super().query, statement))
+        return int((response.get("QueryResponse") or {}).get("totalCount") or 0)
+
     def preferences(self):
         """Read the company's Preferences (how it tracks classes, among others).
 

@@ -21,7 +21,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-REFERENCE_ENTITIES = ("Account", "Item", "Class")
+# Lists and names: the chart, items and classes for the costs; customers for Import Jobs;
+# employees and vendors for the employee mapping of crew time.
+REFERENCE_ENTITIES = ("Account", "Item", "Class", "Customer", "Employee", "Vendor")
 REVENUE_ENTITIES = ("Invoice", "CreditMemo", "Payment")
 COST_ENTITIES = ("Bill", "Purchase", "VendorCredit")
 # Invoices before payments: a payment line finds its job through the invoice it pays.

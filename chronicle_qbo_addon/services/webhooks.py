@@ -16,12 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .job_cost import PULLED_ENTITIES
+from .labor import TIME_ENTITY
 
 SIGNATURE_HEADER = "intuit-signature"
 _TYPE = re.compile(r"^qbo\.([a-z]+)\.([a-z]+)\.v\d+$")
 OPERATIONS = frozenset({"created", "updated", "deleted", "voided", "merged"})
-# The entity names of the pull, as event types spell them.
-PULLED = {entity.lower(): entity for entity in PULLED_ENTITIES}
+# The entity names that wake the pull, as event types spell them: its lists, documents and crew
+# time. Customers, employees and vendors do not: the push's own writes would wake a read each, and
+# the nightly run keeps Import Jobs and the employee mapping current.
+NAMES = frozenset({"Customer", "Employee", "Vendor"})
+PULLED = {entity.lower(): entity for entity in PULLED_ENTITIES + (TIME_ENTITY,) if entity not in NAMES}
 MAX_EVENTS = 1000  # a delivery with more is no delivery of Intuit's
 MAX_ID_LENGTH = 100
 

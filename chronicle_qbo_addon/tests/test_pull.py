@@ -10,7 +10,7 @@ from odoo.tools import mute_logger
 from ..models.qbo_bridge_run import JobCostSink
 from ..services.client import QboClient
 from ..services.errors import QboError
-from ..services.job_cost import exclusion_pattern, exclusion_words
+from ..services.job_cost import REFERENCE_ENTITIES, exclusion_pattern, exclusion_words
 from .pull_common import PullCase
 
 RUN_LOGGER = "odoo.addons.chronicle_qbo_addon.models.qbo_bridge_run"
@@ -185,7 +185,7 @@ class TestPull(PullCase):
         def stop_after_a_few_pages(sink):
             real(sink)
             calls.append(1)
-            if len(calls) == 6:
+            if len(calls) == len(REFERENCE_ENTITIES) + 2:  # the lists, invoices and credit memos landed
                 raise QboError("500", "QuickBooks answered HTTP 500.", retryable=True)
 
         with patch.object(JobCostSink, "checkpoint", stop_after_a_few_pages), mute_logger(RUN_LOGGER):

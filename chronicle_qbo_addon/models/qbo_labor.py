@@ -1,0 +1,290 @@
+"""Crew time from QuickBooks: each TimeActivity the pull reads is mirrored, and, when its job is
+linked, its worker mapped to an Odoo employee and its department imports labor on its date,
+landed as a timesheet on the job (hr_timesheet) and as two job cost lines: the labor and the
+company's burden on it, apart on the Job Cost page.
+
+The mirror holds every activity dated from the labor start, landed or not: mapping a worker,
+linking a job or moving a department's dates lands (or takes back) what it concerns at once,
+without reading QuickBooks again. A timesheet of a department whose time comes from QuickBooks is
+the bridge's only: people enter that time in QuickBooks.
+"""
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_round
+
+from ..utils import stored_value
+
+LABOR_STATES = [
+    ("landed", "On the job's timesheets"),
+    ("unlinked", "Not a linked job"),
+    ("unmapped", "No Odoo employee"),
+    ("no_department", "No department"),
+    ("not_imported", "Department imports no labor then"),
+    ("no_timesheets", "Job takes no timesheets"),
+]
+LABOR_LINE, BURDEN_LINE = "labor", "burden"
+TIMESHEET_FIELDS = ("project_id", "employee_id", "date", "unit_amount", "name")
+
+
+class QboTimeActivity(models.Model):
+    _name = "qbo.time.activity"
+    _description = "QuickBooks Time Activity"
+    _order = "date desc, id desc"
+    _rec_name = "description"
+
+    qbo_company_id = fields.Many2one("qbo.company", string="QuickBooks company", required=True,
+                                     index=True, ondelete="cascade", readonly=True)
+    company_id = fields.Many2one(related="qbo_company_id.company_id", store=True, index=True)
+    qbo_id = fields.Char(string="QuickBooks Id", required=True, readonly=True)
+    date = fields.Date(readonly=True, index=True)
+    qbo_customer_id = fields.Char(string="QuickBooks customer Id", readonly=True, index=True)
+    customer_name = fields.Char(string="QuickBooks customer or job", readonly=True)
+    worker_id = fields.Many2one("qbo.worker", readonly=True, index=True, ondelete="set null")
+    worker_name = fields.Char(readonly=True)
+    hours = fields.Float(readonly=True, digits=(16, 4))
+    has_cost_rate = fields.Boolean(readonly=True, help="QuickBooks gives a cost rate for this time.")
+    cost_rate = fields.Float(readonly=True, help="QuickBooks' cost rate: the hour's cost when it gives one.")
+    hourly_rate = fields.Float(string="Billing rate", readonly=True)
+    class_id = fields.Many2one("qbo.class", readonly=True, ondelete="set null")
+    billable = fields.Char(string="Billable status", readonly=True)
+    description = fields.Char(readonly=True)
+    project_id = fields.Many2one("project.project", string="Job", readonly=True, index=True, ondelete="set null")
+    department_id = fields.Many2one("hr.department", readonly=True, ondelete="set null")
+    timesheet_id = fields.Many2one("account.analytic.line", readonly=True, index=True,
+                                   ondelete="set null")
+    state = fields.Selection(LABOR_STATES, default="unlinked", required=True, readonly=True, index=True)
+
+    _qbo_uniq = models.Constraint("UNIQUE(qbo_company_id, qbo_id)", "A time activity is mirrored once per company.")
+
+    # === LANDING === #
+
+    @api.model
+    def _qbo_land(self, company, entries, stats):
+        """Mirror time read from QuickBooks (:class:`..services.labor.TimeEntry`) and land it.
+
+        :param stats: Counter the run adds to
+        """
+        self = self.sudo()
+        held = {row.qbo_id: row for row in self.search(
+            [("qbo_company_id", "=", company.id), ("qbo_id", "in", [entry.qbo_id for entry in entries])])}
+        workers = {(kind, qbo_id): worker_id for kind in ("Employee", "Vendor")
+                   for qbo_id, worker_id in self.env["qbo.worker"].with_context(
+                       qbo_worker_kind=kind)._qbo_ids(company).items()}
+        classes = self.env["qbo.class"]._qbo_ids(company)
+        gone, touched, to_create = self.browse(), self.browse(), []
+        for entry in entries:
+            activity = held.get(entry.qbo_id)
+            if entry.deleted:
+                gone |= activity or self.browse()
+                continue
+            values = {
+                "date": entry.date or False,
+                "qbo_customer_id": entry.customer_id or False,
+                "customer_name": entry.customer_name or False,
+                "worker_id": workers.get((entry.worker_kind, entry.worker_id), False),
+                "worker_name": entry.worker_name or False,
+                "hours": float(entry.hours),
+                "has_cost_rate": entry.cost_rate is not None,
+                "cost_rate": float(entry.cost_rate or 0),
+                "hourly_rate": float(entry.hourly_rate or 0),
+                "class_id": classes.get(entry.class_id, False),
+                "billable": entry.billable or False,
+                "description": entry.description or False,
+            }
+            if activity is None:
+                to_create.append(dict(values, qbo_company_id=company.id, qbo_id=entry.qbo_id))
+            elif any(stored_value(activity, name) != value for name, value in values.items()):
+                activity.write(values)
+                touched |= activity
+        if to_create:
+            touched |= self.create(to_create)
+        gone._qbo_remove(stats)
+        touched._qbo_apply(stats)
+
+    @api.model
+    def _qbo_reconcile(self, company, seen_ids, stats):
+        """After a full read of the time: what QuickBooks no longer holds goes."""
+        self.sudo().search([("qbo_company_id", "=", company.id), ("qbo_id", "not in", list(seen_ids))]
+                           )._qbo_remove(stats)
+
+    @api.model
+    def _qbo_held_count(self, company, start_date):
+        return self.sudo().search_count([("qbo_company_id", "=", company.id), ("date", ">=", start_date)])
+
+    def _qbo_remove(self, stats=None):
+        if stats is not None:
+            stats["removed"] += len(self.filtered("timesheet_id"))
+        self._qbo_unland()
+        self.unlink()
+
+    def _qbo_unland(self):
+        """Take back the timesheets and job cost lines of these activities."""
+        self = self.sudo()
+        self.timesheet_id.with_context(qbo_labor_import=True).unlink()
+        self.env["qbo.job.cost.line"].search(
+            [("qbo_entity", "=", "TimeActivity"), ("qbo_time_activity_id", "in", self.ids)]).unlink()
+
+    # === WHERE TIME GOES === #
+
+    def _qbo_target(self, jobs, departments):
+        """(state, project id, department) of this activity as things stand."""
+        self.ensure_one()
+        project_id = jobs.get(self.qbo_customer_id)
+        if not project_id:
+            return "unlinked", False, False
+        department = self.class_id.department_id
+        if not department:
+            # No class linked to a department: the job's one department in this company stands in.
+            candidates = self.env["project.project"].browse(project_id).department_ids & departments
+            department = candidates if len(candidates) == 1 else False
+        if not department:
+            return "no_department", project_id, False
+        if not self.worker_id.employee_id:
+            return "unmapped", project_id, department
+        if not self.env["project.project"].browse(project_id).account_id:
+            return "no_timesheets", project_id, department
+        mapping = department.qbo_mapping_ids[:1]
+        if mapping.qbo_company_id != self.qbo_company_id or not mapping._qbo_imports_labor_on(self.date):
+            return "not_imported", project_id, department
+        return "landed", project_id, department
+
+    def _qbo_apply(self, stats=None):
+        """Land or take back the timesheets of these activities, as their job, worker and
+        department now say."""
+        stats = stats if stats is not None else {}
+        self = self.sudo()
+        for company in self.qbo_company_id:
+            activities = self.filtered(lambda activity: activity.qbo_company_id == company)
+            jobs = company._qbo_linked_jobs()
+            departments = company.department_mapping_ids.department_id
+            for activity in activities:
+                state, project_id, department = activity._qbo_target(jobs, departments)
+                activity._qbo_set(state, project_id, department, stats)
+
+    def _qbo_set(self, state, project_id, department, stats):
+        self.ensure_one()
+        values = {"state": state, "project_id": project_id, "department_id": department.id if department else False}
+        if any(stored_value(self, name) != value for name, value in values.items()):
+            self.write(values)
+        if state != "landed":
+            if self.timesheet_id:
+                stats["removed"] = stats.get("removed", 0) + 1
+                self._qbo_unland()
+            stats[state] = stats.get(state, 0) + 1
+            return
+        values = {
+            "project_id": project_id,
+            "employee_id": self.worker_id.employee_id.id,
+            "date": self.date,
+            "unit_amount": self.hours,
+            "name": self.description or self.env._("Time from QuickBooks"),
+        }
+        Timesheet = self.env["account.analytic.line"].with_context(qbo_labor_import=True)
+        timesheet = self.timesheet_id
+        if not timesheet:
+            timesheet = Timesheet.create(dict(values, qbo_time_activity_id=self.id))
+            self.timesheet_id = timesheet
+            stats["written"] = stats.get("written", 0) + 1
+        elif any(stored_value(timesheet, name) != value for name, value in values.items()) or \
+                timesheet.currency_id.compare_amounts(timesheet.amount, -timesheet._hourly_cost() * self.hours):
+            # unit_amount always goes along: hr_timesheet costs the hours again when it is written.
+            timesheet.with_context(qbo_labor_import=True).write(values)
+            stats["written"] = stats.get("written", 0) + 1
+        self._qbo_cost_lines(department)
+
+    def _qbo_cost_lines(self, department):
+        """The labor and burden job cost lines of a landed activity."""
+        self.ensure_one()
+        labor = -self.timesheet_id.amount
+        currency = self.qbo_company_id.company_id.currency_id or self.env.company.currency_id
+        burden = float_round(labor * (self.qbo_company_id.labor_burden_percent or 0.0) / 100.0,
+                             precision_rounding=currency.rounding)
+        lines = self.env["qbo.job.cost.line"]
+        held = {line.qbo_line_id: line for line in lines.search(
+            [("qbo_entity", "=", "TimeActivity"), ("qbo_time_activity_id", "=", self.id)])}
+        categories = self.env["qbo.cost.category"]
+        for line_id, amount, category in ((LABOR_LINE, labor, categories._qbo_labor()),
+                                          (BURDEN_LINE, burden, categories._qbo_burden())):
+            values = {
+                "project_id": self.project_id.id,
+                "kind": "cost",
+                "doc_type": "time",
+                "date": self.date,
+                "counterpart": self.worker_name or False,
+                "qbo_customer_id": self.qbo_customer_id or False,
+                "class_id": self.class_id.id,
+                "own_department_id": department.id,
+                "own_category_id": category.id,
+                "memo": self.description or False,
+                "amount": amount,
+            }
+            line = held.get(line_id)
+            if line is None:
+                lines.create(dict(values, qbo_company_id=self.qbo_company_id.id, qbo_entity="TimeActivity",
+                                  qbo_doc_id=self.qbo_id, qbo_line_id=line_id, qbo_time_activity_id=self.id))
+            elif any(stored_value(line, name) != value for name, value in values.items()):
+                line.write(values)
+
+
+class AccountAnalyticLine(models.Model):
+    """Timesheets: those landed from QuickBooks time are costed at its cost rate when it gives one;
+    on a job of a department whose time comes from QuickBooks, people enter no timesheet here."""
+
+    _inherit = "account.analytic.line"
+
+    qbo_time_activity_id = fields.Many2one("qbo.time.activity", string="QuickBooks time", readonly=True,
+                                           index="btree_not_null", ondelete="set null", copy=False)
+
+    def _hourly_cost(self):
+        activity = self.sudo().qbo_time_activity_id
+        if activity.has_cost_rate:
+            return activity.cost_rate
+        return super()._hourly_cost()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._qbo_importing():
+            for vals in vals_list:
+                if vals.get("project_id"):
+                    self._qbo_check_manual(self.env["project.project"].browse(vals["project_id"]),
+                                           fields.Date.to_date(vals.get("date")) or fields.Date.context_today(self))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self._qbo_importing():
+            for line in self:
+                line._qbo_check_manual(line.project_id, line.date, imported=bool(line.qbo_time_activity_id))
+                if vals.get("project_id") or vals.get("date"):
+                    line._qbo_check_manual(self.env["project.project"].browse(vals.get("project_id") or line.project_id.id),
+                                           fields.Date.to_date(vals.get("date")) or line.date)
+        return super().write(vals)
+
+    def unlink(self):
+        if not self._qbo_importing():
+            for line in self:
+                line._qbo_check_manual(line.project_id, line.date, imported=bool(line.qbo_time_activity_id))
+        return super().unlink()
+
+    def _qbo_importing(self):
+        """The bridge landing QuickBooks time (as superuser: a context alone proves nothing)."""
+        return bool(self.env.context.get("qbo_labor_import")) and self.env.su
+
+    @api.model
+    def _qbo_check_manual(self, project, date, imported=False):
+        """:raise UserError: for a person's timesheet where the time comes from QuickBooks."""
+        if imported:
+            raise UserError(self.env._(
+                "This timesheet comes from QuickBooks time: change it in QuickBooks, and the next "
+                "run brings the change."))
+        if not project:
+            return
+        mappings = project.sudo().department_ids.qbo_mapping_ids
+        for mapping in mappings:
+            if mapping._qbo_imports_labor_on(date):
+                raise UserError(self.env._(
+                    "Time on %(department)s jobs is entered in QuickBooks from %(start)s: enter this "
+                    "time in QuickBooks (%(qbo)s), and the bridge brings it to the job's timesheets.",
+                    department=mapping.department_id.display_name,
+                    start=mapping.labor_start_date,
+                    qbo=mapping.qbo_company_id.name,
+                ))
