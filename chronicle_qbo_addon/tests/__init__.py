@@ -12,3 +12,4 @@ from . import test_security
 from . import test_pull
 from . import test_rate_limit
 from . import test_webhooks
+from . import test_labor
