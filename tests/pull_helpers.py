@@ -1,5 +1,6 @@
 """A host for the pull that keeps everything in memory, and the books the pull tests write to
-QuickBooks: a customer with two jobs, a vendor, and documents built as Intuit's API takes them.
+QuickBooks: a customer with two jobs, a vendor, an employee, and documents and crew time built as
+Intuit's API takes them.
 
 The sink behaves as a database would: what it lands is committed at each checkpoint, and a
 checkpoint that fails rolls the page back, so an interrupted pull leaves only whole pages behind.
@@ -7,8 +8,10 @@ checkpoint that fails rolls the page back, so an interrupted pull leaves only wh
 from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from chronicle_qbo_addon.services.job_cost import COLLECTED, COST, INVOICED
+from chronicle_qbo_addon.services.labor import TIME_ENTITY
 from chronicle_qbo_addon.services.pull import Sink
 from chronicle_qbo_addon.services.reads import find_by_name
 
@@ -18,18 +21,22 @@ class Interrupted(Exception):
 
 
 class _State:
-    def __init__(self, docs=None, references=None, changed=0):
+    def __init__(self, docs=None, references=None, time=None, changed=0):
         self.docs = docs or {}  # (entity, doc Id) -> {line key: CostLine}
         self.references = references or {}  # entity -> {Id: record}
-        self.changed = changed  # lines added, changed or dropped, references added or changed
+        self.time = time or {}  # activity Id -> TimeEntry
+        # Lines and time entries added, changed or dropped, references added or changed.
+        self.changed = changed
 
     def copy(self):
         return _State({doc: dict(lines) for doc, lines in self.docs.items()},
-                      {entity: dict(records) for entity, records in self.references.items()}, self.changed)
+                      {entity: dict(records) for entity, records in self.references.items()},
+                      dict(self.time), self.changed)
 
 
 class MemorySink(Sink):
     """Keeps lines by key; a document landed again replaces its lines, a deleted one drops them.
+    Keeps crew time by activity Id the same way.
 
     :param fail_at: the checkpoint (1-based) that fails, rolling its page back
     :param on_documents: called with the entity type before each page of documents lands
@@ -41,9 +48,11 @@ class MemorySink(Sink):
         self.fail_at = fail_at
         self.on_documents = on_documents
         self.checkpoints = 0
-        self.landed = Counter()  # documents handed over, per entity type (pages landed again included)
+        # Documents and time entries handed over, per entity type (pages landed again included).
+        self.landed = Counter()
         self.skipped = Counter()
         self.reconciled = []
+        self.time_reconciles = 0  # full reads of the time reconciled (rolled back or not)
 
     # === what the pull calls === #
 
@@ -67,6 +76,26 @@ class MemorySink(Sink):
         self.reconciled.append(entity)
         for doc in [doc for doc in self._working.docs if doc[0] == entity and doc[1] not in seen_ids]:
             self._replace(doc, {})
+
+    def time(self, entries):
+        held = self._working.time
+        for entry in entries:
+            self.landed[TIME_ENTITY] += 1
+            old = held.pop(entry.qbo_id, None)
+            if not entry.deleted:
+                held[entry.qbo_id] = entry
+            if old != held.get(entry.qbo_id):
+                self._working.changed += 1
+
+    def time_reconcile(self, seen_ids):
+        self.time_reconciles += 1
+        held = self._working.time
+        for qbo_id in [qbo_id for qbo_id in held if qbo_id not in seen_ids]:
+            del held[qbo_id]
+            self._working.changed += 1
+
+    def time_held(self, start_date):
+        return sum(1 for entry in self._working.time.values() if entry.date >= start_date.isoformat())
 
     def checkpoint(self):
         self.checkpoints += 1
@@ -101,6 +130,30 @@ class MemorySink(Sink):
     def documents_of(self, entity):
         return {doc_id for kind, doc_id in self._committed.docs if kind == entity}
 
+    def time_entries(self):
+        """Every committed time entry, by activity Id."""
+        return dict(self._committed.time)
+
+    def time_entry(self, qbo_id):
+        return self._committed.time.get(str(qbo_id))
+
+    def labor(self, customers=None):
+        """{customer name: {worker name: (hours, cost)}} of the committed time, as
+        ``qbo_sandbox.ledger.labor`` works it out: the cost at the CostRate, None when an entry
+        of the worker on the customer has none. ``customers``: only those (by Id)."""
+        hours, costs = {}, {}
+        for entry in self._committed.time.values():
+            if customers is not None and entry.customer_id not in customers:
+                continue
+            key = (entry.customer_name, entry.worker_name)
+            hours[key] = hours.get(key, Decimal(0)) + entry.hours
+            known = costs.get(key, Decimal(0))
+            costs[key] = None if None in (known, entry.cost_rate) else known + entry.hours * entry.cost_rate
+        labor = {}
+        for (customer, worker), spent in hours.items():
+            labor.setdefault(customer, {})[worker] = (spent, costs[customer, worker])
+        return labor
+
     def totals(self, jobs):
         """{job: {invoiced, collected, cost}} as Decimals; a payment counts for its invoice's job."""
         invoice_jobs = {doc_id: line.customer_id for (entity, doc_id), lines in self._committed.docs.items()
@@ -118,16 +171,29 @@ def qbo_now(sandbox):
     return datetime.fromisoformat(sandbox.control.now()["now_utc"])
 
 
+def counted_from_zero(sandbox, client):
+    """Start counting reads again, on both sides."""
+    sandbox.control.reset_counters()
+    client.reads = 0
+
+
+def sandbox_reads(sandbox, realm):
+    """The metered reads the sandbox answered for the realm since its counters were reset."""
+    return sandbox.control.counters()["by_realm"].get(realm, {}).get("reads", 0)
+
+
 def figures(invoiced=0, collected=0, cost=0):
     return {INVOICED: Decimal(str(invoiced)), COLLECTED: Decimal(str(collected)), COST: Decimal(str(cost))}
 
 
 class Books:
-    """A customer with two jobs and a vendor of one's own in a sandbox company, the seeded
-    accounts, items and classes found by name, and payloads of documents on those jobs."""
+    """A customer with two jobs and a vendor of one's own in a sandbox company (an employee too,
+    made when first used), the seeded accounts, items and classes found by name, and payloads of
+    documents and crew time on those jobs."""
 
     def __init__(self, client, prefix, today):
         self.client = client
+        self.prefix = prefix
         self.today = today
         owner = client.create("Customer", {"DisplayName": "%s Owner - 9%03d" % (prefix, len(prefix))})
         self.job_a, self.job_b = (
@@ -138,8 +204,14 @@ class Books:
         self.account = {name: find_by_name(client, "Account", name)["Id"]
                         for name in ("Checking", "Company Visa", "Job Materials", "Subcontractors")}
         self.item = {name: find_by_name(client, "Item", name)["Id"]
-                     for name in ("Water Mitigation", "Materials")}
+                     for name in ("Water Mitigation", "Materials", "Labor")}
         self.klass = {name: find_by_name(client, "Class", name)["Id"] for name in ("Mitigation", "Contents")}
+
+    @cached_property
+    def employee(self):
+        """The Id of an employee of one's own (QuickBooks needs one for an employee's time)."""
+        return self.client.create("Employee", {"GivenName": self.prefix, "FamilyName": "Crew Lead",
+                                               "DisplayName": "%s Crew Lead" % self.prefix})["Id"]
 
     def date(self, days_ago=10):
         return (self.today - timedelta(days=days_ago)).isoformat()
@@ -189,6 +261,28 @@ class Books:
                    "EntityRef": {"value": self.vendor, "type": "Vendor"}, "Line": list(lines)}
         if memo:
             payload["PrivateNote"] = memo
+        return payload
+
+    def time_activity(self, job, hours=0, minutes=0, *, vendor=False, clock=None, break_minutes=0,
+                      cost_rate=None, days_ago=3, description=None, offset="-05:00"):
+        """A TimeActivity of the employee (or, ``vendor``, of the vendor logging its crew's time)
+        on ``job``, for the Labor item: ``hours`` and ``minutes``, or ``clock`` ("07:30", "16:00")
+        on its date at ``offset`` less ``break_minutes``; a CostRate only when given."""
+        kind = "Vendor" if vendor else "Employee"
+        payload = {"NameOf": kind, "%sRef" % kind: {"value": self.vendor if vendor else self.employee},
+                   "CustomerRef": {"value": job}, "ItemRef": {"value": self.item["Labor"]},
+                   "BillableStatus": "NotBillable", "TxnDate": self.date(days_ago)}
+        if clock:
+            payload.update({"%sTime" % end: "%sT%s:00%s" % (payload["TxnDate"], moment, offset)
+                            for end, moment in zip(("Start", "End"), clock)})
+            if break_minutes:
+                payload.update(BreakHours=break_minutes // 60, BreakMinutes=break_minutes % 60)
+        else:
+            payload.update(Hours=hours, Minutes=minutes)
+        if cost_rate is not None:
+            payload["CostRate"] = cost_rate
+        if description:
+            payload["Description"] = description
         return payload
 
     # === writes === #

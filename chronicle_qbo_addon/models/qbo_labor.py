@@ -255,8 +255,8 @@ class AccountAnalyticLine(models.Model):
             for line in self:
                 line._qbo_check_manual(line.project_id, line.date, imported=bool(line.qbo_time_activity_id))
                 if vals.get("project_id") or vals.get("date"):
-                    line._qbo_check_manual(self.env["project.project"].browse(vals.get("project_id") or line.project_id.id),
-                                           fields.Date.to_date(vals.get("date")) or line.date)
+                    project = self.env["project.project"].browse(vals.get("project_id") or line.project_id.id)
+                    line._qbo_check_manual(project, fields.Date.to_date(vals.get("date")) or line.date)
         return super().write(vals)
 
     def unlink(self):

@@ -58,12 +58,14 @@ def _number(value):
 def duration(record):
     """The hours a TimeActivity says were worked, as a Decimal: Hours and Minutes, or StartTime to
     EndTime less the break. Never negative."""
+    def number(key):
+        return Decimal(str(record.get(key) or 0))
+
     if record.get("StartTime") and record.get("EndTime"):
         start, end = (datetime.fromisoformat(record[key].replace("Z", "+00:00")) for key in ("StartTime", "EndTime"))
-        minutes = Decimal(int((end - start).total_seconds())) / 60
-        minutes -= Decimal(str(record.get("BreakHours") or 0)) * 60 + Decimal(str(record.get("BreakMinutes") or 0))
+        minutes = Decimal(int((end - start).total_seconds())) / 60 - number("BreakHours") * 60 - number("BreakMinutes")
     else:
-        minutes = Decimal(str(record.get("Hours") or 0)) * 60 + Decimal(str(record.get("Minutes") or 0))
+        minutes = number("Hours") * 60 + number("Minutes")
     return max(minutes / 60, Decimal(0)).quantize(_HOURS, rounding=ROUND_HALF_UP)
 
 
