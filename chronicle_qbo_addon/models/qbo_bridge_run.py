@@ -45,6 +45,7 @@ STAT_FIELDS = {
     "not_imported": "skipped_not_imported",
     "no_department": "skipped_no_department",
     "no_timesheets": "skipped_no_timesheets",
+    "refused": "skipped_refused",
 }
 
 
@@ -205,15 +206,18 @@ class QboBridgeRunEntity(models.Model):
                                            "the job tells its department.")
     skipped_no_timesheets = fields.Integer(string="No timesheets", help="Time skipped: the job takes no "
                                            "timesheets.")
+    skipped_refused = fields.Integer(string="Refused", help="Time skipped: Odoo refused its timesheet (the "
+                                     "reason is on the time, in QuickBooks time); tried again each run.")
     lines_skipped = fields.Integer(compute="_compute_lines_skipped", store=True, string="Skipped")
 
     @api.depends("skipped_unlinked", "skipped_no_customer", "skipped_excluded", "skipped_before_start",
-                 "skipped_unmapped", "skipped_not_imported", "skipped_no_department", "skipped_no_timesheets")
+                 "skipped_unmapped", "skipped_not_imported", "skipped_no_department", "skipped_no_timesheets",
+                 "skipped_refused")
     def _compute_lines_skipped(self):
         for row in self:
             row.lines_skipped = (row.skipped_unlinked + row.skipped_no_customer + row.skipped_excluded
                                  + row.skipped_before_start + row.skipped_unmapped + row.skipped_not_imported
-                                 + row.skipped_no_department + row.skipped_no_timesheets)
+                                 + row.skipped_no_department + row.skipped_no_timesheets + row.skipped_refused)
 
 
 class JobCostSink(Sink):

@@ -9,7 +9,7 @@ without reading QuickBooks again. A timesheet of a department whose time comes f
 the bridge's only: people enter that time in QuickBooks.
 """
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_round
 
 from ..utils import stored_value
@@ -21,6 +21,7 @@ LABOR_STATES = [
     ("no_department", "No department"),
     ("not_imported", "Department imports no labor then"),
     ("no_timesheets", "Job takes no timesheets"),
+    ("refused", "Refused by Odoo"),
 ]
 LABOR_LINE, BURDEN_LINE = "labor", "burden"
 TIMESHEET_FIELDS = ("project_id", "employee_id", "date", "unit_amount", "name")
@@ -40,6 +41,8 @@ class QboTimeActivity(models.Model):
     qbo_customer_id = fields.Char(string="QuickBooks customer Id", readonly=True, index=True)
     customer_name = fields.Char(string="QuickBooks customer or job", readonly=True)
     worker_id = fields.Many2one("qbo.worker", readonly=True, index=True, ondelete="set null")
+    worker_kind = fields.Char(readonly=True)
+    worker_qbo_id = fields.Char(string="Worker's QuickBooks Id", readonly=True)
     worker_name = fields.Char(readonly=True)
     hours = fields.Float(readonly=True, digits=(16, 4))
     has_cost_rate = fields.Boolean(readonly=True, help="QuickBooks gives a cost rate for this time.")
@@ -53,6 +56,8 @@ class QboTimeActivity(models.Model):
     timesheet_id = fields.Many2one("account.analytic.line", readonly=True, index=True,
                                    ondelete="set null")
     state = fields.Selection(LABOR_STATES, default="unlinked", required=True, readonly=True, index=True)
+    refusal = fields.Char(readonly=True, help="Why Odoo refused the timesheet (for instance an employee of "
+                          "another company than the job's).")
 
     _qbo_uniq = models.Constraint("UNIQUE(qbo_company_id, qbo_id)", "A time activity is mirrored once per company.")
 
@@ -82,6 +87,8 @@ class QboTimeActivity(models.Model):
                 "qbo_customer_id": entry.customer_id or False,
                 "customer_name": entry.customer_name or False,
                 "worker_id": workers.get((entry.worker_kind, entry.worker_id), False),
+                "worker_kind": entry.worker_kind or False,
+                "worker_qbo_id": entry.worker_id or False,
                 "worker_name": entry.worker_name or False,
                 "hours": float(entry.hours),
                 "has_cost_rate": entry.cost_rate is not None,
@@ -155,15 +162,32 @@ class QboTimeActivity(models.Model):
         self = self.sudo()
         for company in self.qbo_company_id:
             activities = self.filtered(lambda activity: activity.qbo_company_id == company)
+            activities._qbo_find_workers(company)
             jobs = company._qbo_linked_jobs()
             departments = company.department_mapping_ids.department_id
             for activity in activities:
                 state, project_id, department = activity._qbo_target(jobs, departments)
-                activity._qbo_set(state, project_id, department, stats)
+                try:
+                    with self.env.cr.savepoint():
+                        activity._qbo_set(state, project_id, department, stats)
+                except (UserError, ValidationError) as error:
+                    # One timesheet Odoo refuses must not hold back the rest of the company's time.
+                    activity.write({"state": "refused", "refusal": str(error.args[0] if error.args else error)[:200]})
+                    stats["refused"] = stats.get("refused", 0) + 1
+
+    def _qbo_find_workers(self, company):
+        """Activities read before their worker was mirrored find it now."""
+        missing = self.filtered(lambda activity: not activity.worker_id and activity.worker_qbo_id)
+        for kind in set(missing.mapped("worker_kind")):
+            workers = self.env["qbo.worker"].with_context(qbo_worker_kind=kind)._qbo_ids(company)
+            for activity in missing.filtered(lambda activity, kind=kind: activity.worker_kind == kind):
+                if activity.worker_qbo_id in workers:
+                    activity.worker_id = workers[activity.worker_qbo_id]
 
     def _qbo_set(self, state, project_id, department, stats):
         self.ensure_one()
-        values = {"state": state, "project_id": project_id, "department_id": department.id if department else False}
+        values = {"state": state, "project_id": project_id, "department_id": department.id if department else False,
+                  "refusal": False}
         if any(stored_value(self, name) != value for name, value in values.items()):
             self.write(values)
         if state != "landed":

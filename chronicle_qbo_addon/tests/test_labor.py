@@ -166,3 +166,21 @@ class TestLabor(PullCase):
         self.run_bridge()
         self.assertEqual(self.run_bridge().read_requests, 1, "one Change Data Capture, no time read")
         self.assertFalse(self.env["account.analytic.line"].search([("qbo_time_activity_id", "!=", False)]))
+
+    def test_a_timesheet_odoo_refuses_holds_back_no_other_time(self):
+        self.worker("Carlos Mendoza").employee_id = self.carlos
+        self.worker("Ms. Jenna Park").employee_id = self.jenna
+        self.carlos.active = False  # left the company; his mapping stayed
+        self.log_time("Carlos Mendoza", self.job_a_id, 6, cost_rate=28)
+        self.log_time("Ms. Jenna Park", self.job_a_id, 3)
+        run = self.run_bridge()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(self.timesheets(self.job_a).employee_id, self.jenna)
+        refused = self.env["qbo.time.activity"].search([("state", "=", "refused")])
+        self.assertEqual(refused.worker_name, "Carlos Mendoza")
+        self.assertIn("active employee", refused.refusal)
+        self.assertEqual(self.time_stats(run).skipped_refused, 1)
+
+        self.carlos.active = True
+        self.run_bridge()
+        self.assertEqual(self.timesheets(self.job_a).employee_id, self.carlos | self.jenna, "tried again each run")
