@@ -26,6 +26,8 @@
         "wizard/qbo_connect_wizard_views.xml",
         "wizard/qbo_department_wizard_views.xml",
         "wizard/qbo_link_wizard_views.xml",
+        "wizard/qbo_import_wizard_views.xml",
+        "views/qbo_import_views.xml",
         "views/qbo_menus.xml",
     ],
     "demo": [

@@ -7,6 +7,7 @@ and different ones in different workers, on one server or several: one action pe
 cron workers take different companies at once, and never two runs of one company. The global
 actions only wake the lanes.
 """
+import ast
 from datetime import date, datetime, timezone
 
 from odoo import api, fields, models
@@ -181,7 +182,8 @@ class QboCompany(models.Model):
     def action_qbo_open_import_jobs(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("chronicle_qbo_addon.action_qbo_import_jobs")
-        action["context"] = {"search_default_qbo_company_id": self.id}
+        context = dict(ast.literal_eval(action.get("context") or "{}"), search_default_qbo_company_id=self.id)
+        action["context"] = context
         return action
 
     def action_qbo_open_runs(self):

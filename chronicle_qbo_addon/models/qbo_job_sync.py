@@ -390,12 +390,14 @@ class QboJobSync(models.Model):
     # === LINK === #
 
     @api.model
-    def _qbo_link(self, job, company, customer_id, customer_name, job_id=None, job_name=None):
+    def _qbo_link(self, job, company, customer_id, customer_name, job_id=None, job_name=None, records=None):
         """Link a job to a customer (and job) that already exist in QuickBooks.
 
         Linking a job only records the link: QuickBooks is written to the next time the job
         changes. Linking a customer alone pushes the job at once, as a new job under it.
 
+        :param records: (customer, job) as QuickBooks last sent them (DisplayName, SyncToken,
+            FullyQualifiedName), e.g. from the customer mirror: given, nothing is read
         :return: the job's sync state in that company
         :raise UserError: when the QuickBooks job is already linked to another job
         """
@@ -415,12 +417,15 @@ class QboJobSync(models.Model):
         sync = self.with_context(active_test=False).search(
             [("project_id", "=", job.id), ("qbo_company_id", "=", company.id)]
         ) or self.create({"project_id": job.id, "qbo_company_id": company.id})
-        client = company._qbo_client()
-        try:
-            customer = client.read("Customer", customer_id)
-            qbo_job = client.read("Customer", job_id) if job_id else {}
-        except QboError as error:
-            raise UserError(error_message(self.env, error)) from error
+        if records:
+            customer, qbo_job = records[0], records[1] or {}
+        else:
+            client = company._qbo_client()
+            try:
+                customer = client.read("Customer", customer_id)
+                qbo_job = client.read("Customer", job_id) if job_id else {}
+            except QboError as error:
+                raise UserError(error_message(self.env, error)) from error
         sync.write(
             {
                 "active": True,

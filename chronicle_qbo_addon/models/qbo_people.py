@@ -6,8 +6,10 @@ import re
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-# "24-0117 - Water mitigation": the job number leads the name, as the push names jobs.
-LEADING_NUMBER = re.compile(r"^\s*(?P<number>\d[\w./-]*)\s*(?:[-:\u2013\u2014]\s*|\s+)(?P<name>\S.*)$")
+# "24-0117 - Water mitigation", "CP-0425 - Packout": the job number leads the name, as the push names
+# jobs: digits, or a few letters and digits ("SF-3301"), then a dash, a colon or a space.
+LEADING_NUMBER = re.compile(
+    r"^\s*(?P<number>(?:[A-Za-z]{1,6}-?)?\d[\w./-]*)\s*(?:[-:\u2013\u2014]\s*|\s+)(?P<name>\S.*)$")
 
 
 def split_job_name(name):

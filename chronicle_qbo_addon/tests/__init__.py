@@ -13,3 +13,4 @@ from . import test_pull
 from . import test_rate_limit
 from . import test_webhooks
 from . import test_labor
+from . import test_import_jobs
