@@ -146,3 +146,25 @@ class TestJobTours(TourCase):
         self.assertEqual(job.qbo_invoiced, invoiced)
         self.run_tour(f"/odoo/project.project/{job.id}", "chronicle_qbo_job_cost",
                       **{key: f"{value:,.2f}" for key, value in figures.items()})
+
+    def test_import_jobs_and_the_employee_mapping(self):
+        company = self.blue_ridge
+        company.pull_start_date = fields.Date.subtract(fields.Date.today(), days=365)
+        company.department_mapping_ids.labor_start_date = company.pull_start_date  # its crews' time is read
+        Employee = self.env["hr.employee"]
+        carlos = Employee.create({"name": "Carlos Mendoza", "hourly_cost": 28.0})
+        jenna = Employee.create({"name": "Jenna Park", "hourly_cost": 24.0})
+        crew = Employee.create({"name": "Labor Finders crew", "hourly_cost": 20.0})
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *args, **kwargs: float("inf")):
+            self.env["qbo.bridge.run"]._qbo_pull(company)
+        self.run_tour(f"/odoo/qbo.company/{company.id}", "chronicle_qbo_import_jobs_and_crews")
+
+        job = self.env["project.project"].search([("job_number", "=", "24-0131")])
+        self.assertEqual((job.name, job.department_ids, job.partner_id.is_company),
+                         ("Drywall and cabinet rebuild", self.water, False))
+        sync = job.qbo_job_sync_ids
+        self.assertEqual((sync.state, sync.qbo_job_name), ("linked", "24-0131 - Drywall and cabinet rebuild"))
+        workers = {worker.name: worker.employee_id for worker in self.env["qbo.worker"].search(
+            [("qbo_company_id", "=", company.id), ("employee_id", "!=", False)])}
+        self.assertEqual(workers, {"Carlos Mendoza": carlos, "Ms. Jenna Park": jenna,
+                                   "Labor Finders Asheville": crew})
