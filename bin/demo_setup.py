@@ -12,11 +12,16 @@ It does what a person would do on the screens, as the administrator:
 - Link job: jobs 24-0117 and 24-0122 (Blue Ridge) and CP-0425 (Coastal) to the QuickBooks jobs
   that already exist under their customers, with the seeded invoices, payments and costs;
 - Job costing: each company pulls documents from a year ago (the seeded ones go back 90 days);
+  labor is imported from QuickBooks from a year ago for the departments whose crews log their
+  time there, with each company's labor burden;
 - the scheduled push, then the whole bridge once (the push, then the pull of both companies
   into the linked jobs' Job Cost);
 - classes linked to departments on the company's Departments page: Mitigation to Water Damage,
   Reconstruction and Reconstruction:Drywall to Construction (Blue Ridge), Contents to Packout
   (Coastal);
+- Employee mapping: the proposed matches accepted, and Blue Ridge's temp labor agency mapped to
+  its crew (its checks are skipped by their TEMP LABOR memo), which lands the crews' QuickBooks
+  time on the linked jobs' timesheets; Coastal's agency stays unmapped, its checks being its cost;
 - then Intuit refusing Coastal's saved authorization (the company needs reconnection), then
   cleaning associated with Coastal and the push again: those jobs wait for the reconnection.
 
@@ -62,6 +67,10 @@ COMPANIES = [
             "demo_department_water": ["Mitigation"],
             "demo_department_construction": ["Reconstruction", "Reconstruction:Drywall"],
         },
+        "labor_departments": ["demo_department_water", "demo_department_fire", "demo_department_construction"],
+        "labor_burden_percent": 22.0,
+        "crews": {"Labor Finders Asheville": "demo_employee_labor_finders_crew"},
+        "unmapped": [],
     },
     {
         "name": "Coastal Packout",
@@ -74,6 +83,12 @@ COMPANIES = [
         "classes": {
             "demo_department_packout": ["Contents"],
         },
+        "labor_departments": ["demo_department_packout"],
+        "labor_burden_percent": 18.0,
+        # Its temp agency's checks carry no TEMP LABOR memo, so they are costs already: mapping the
+        # agency's logged time too would count that labor twice. It stays unmapped (skipped, counted).
+        "crews": {},
+        "unmapped": ["Charleston Temp Labor"],
     },
 ]
 # The jobs linked by hand (Link job) to the QuickBooks job of the same number, which holds the
@@ -114,11 +129,13 @@ class DemoSetup:
             self.link_job(self.ref(xmlid), self.company(realm))
         for spec in COMPANIES:
             self.set_pull_start(self.company(spec["realm_id"]))
+            self.set_labor(self.company(spec["realm_id"]), spec)
         self.push()
         # The pull of Coastal comes before Intuit refuses its authorization below.
         self.run_bridge()
         for spec in COMPANIES:
             self.link_classes(self.company(spec["realm_id"]), spec["classes"])
+            self.map_workers(self.company(spec["realm_id"]), spec["crews"], spec["unmapped"])
         for spec in COMPANIES:
             later = self.unassociated(spec["departments_after_refusal"])
             if later:
@@ -226,6 +243,39 @@ class DemoSetup:
         company.pull_start_date = start
         self.commit()
         self.say(f"{company.name}: job costing pulls documents from {start.isoformat()}")
+
+    def set_labor(self, company, spec):
+        """Departments page: Import labor from a year ago, indefinitely, for the departments whose
+        crews log their time in QuickBooks; Job costing page: the labor burden."""
+        if not company:
+            return
+        start = date.today() - relativedelta(years=PULL_YEARS_BACK)
+        departments = self.departments(spec["labor_departments"])
+        mappings = company.department_mapping_ids.filtered(
+            lambda m: m.department_id in departments and not m.labor_start_date)
+        if mappings:
+            mappings.write({"labor_start_date": start, "labor_indefinitely": True})
+            self.say(f"{company.name}: labor imported from QuickBooks from {start.isoformat()} for "
+                     f"{', '.join(mappings.department_id.mapped('name'))}")
+        if company.labor_burden_percent != spec["labor_burden_percent"]:
+            company.labor_burden_percent = spec["labor_burden_percent"]
+            self.say(f"{company.name}: labor burden {spec['labor_burden_percent']:g} %")
+        self.commit()
+
+    def map_workers(self, company, crews, unmapped=()):
+        """Employee mapping: the proposed matches accepted, and each agency's crew picked."""
+        if not company:
+            return
+        workers = self.env["qbo.worker"].search([("qbo_company_id", "=", company.id), ("employee_id", "=", False)])
+        proposed = workers.filtered(lambda worker: worker.proposed_employee_id and worker.name not in unmapped)
+        proposed.action_qbo_accept_proposals()
+        for name, xmlid in crews.items():
+            agency = (workers - proposed).filtered(lambda worker: worker.name == name)
+            agency.employee_id = self.ref(xmlid)
+            proposed |= agency
+        if proposed:
+            self.commit()
+            self.say(f"{company.name}: mapped {', '.join(proposed.mapped('name'))} to Odoo employees")
 
     def push(self):
         """The scheduled push, run as the scheduler runs it, when some job waits for it."""
@@ -345,8 +395,13 @@ class DemoSetup:
         print("  Job cost of the linked jobs:")
         for xmlid, _realm in LINKED_JOBS:
             job = self.ref(xmlid)
+            labor = {}
+            for row in job.qbo_cost_category_ids:  # one row per department and category
+                labor[row.cost_category_id.code] = labor.get(row.cost_category_id.code, 0.0) + row.cost
+            hours = sum(self.env["account.analytic.line"].search([("project_id", "=", job.id)]).mapped("unit_amount"))
             print(f"    {job.job_number} {job.name[:38]:38} invoiced {job.qbo_invoiced:>10,.2f}  "
-                  f"collected {job.qbo_collected:>10,.2f}  cost {job.qbo_cost:>10,.2f}")
+                  f"collected {job.qbo_collected:>10,.2f}  cost {job.qbo_cost:>10,.2f}  "
+                  f"(labor {labor.get('labor', 0):,.2f} for {hours:g} h, burden {labor.get('burden', 0):,.2f})")
         print("  Last bridge run:")
         modes = dict(self.env["qbo.bridge.run"]._fields["mode"]._description_selection(self.env))
         for company in self.env["qbo.company"].search([]):
