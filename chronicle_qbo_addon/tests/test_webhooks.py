@@ -86,7 +86,14 @@ class TestWebhooks(QboSandboxMixin, HttpCase):
         self.assertEqual(runs.state, "done", runs.error)
 
     def test_events_that_do_not_concern_the_pull_wake_nothing(self):
-        self.assertEqual(self.deliver([event("customer", "created"), event(realm=REALM_SUMMIT),
+        # Customers, employees and vendors change with every push: the nightly run reads them.
+        self.assertEqual(self.deliver([event("customer", "created"), event("employee", "updated"),
+                                       event("vendor", "created"), event(realm=REALM_SUMMIT),
                                        event(realm="9341453050298559")]).status_code, 200)
-        self.assertEqual(self.env["qbo.webhook.event"].sudo().search_count([]), 3)
+        self.assertEqual(self.env["qbo.webhook.event"].sudo().search_count([]), 5)
         self.assertFalse(self.woken(self.blue_ridge) or self.woken(self.summit))
+
+    def test_crew_time_changed_in_quickbooks_wakes_the_pull(self):
+        self.assertEqual(self.deliver([event("timeactivity", "deleted")]).status_code, 200)
+        self.assertEqual(self.woken(self.blue_ridge), 1)
+        self.assertTrue(self.blue_ridge.bridge_requested)
