@@ -8,7 +8,7 @@ import copy
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from pull_helpers import Books, Interrupted, MemorySink, figures, qbo_now
+from pull_helpers import Books, Interrupted, MemorySink, counted_from_zero, figures, qbo_now, sandbox_reads
 
 from chronicle_qbo_addon.services.client import QboApp, QboClient
 from chronicle_qbo_addon.services.errors import QboError
@@ -37,15 +37,6 @@ def books(sandbox, client):
 @pytest.fixture
 def start(books):
     return books.today - timedelta(days=60)
-
-
-def counted_from_zero(sandbox, client):
-    sandbox.control.reset_counters()
-    client.reads = 0
-
-
-def sandbox_reads(sandbox, realm):
-    return sandbox.control.counters()["by_realm"].get(realm, {}).get("reads", 0)
 
 
 def run(client, sink, start, sandbox, position=None, tracking=None, now=None):
