@@ -12,7 +12,7 @@ Then (``--addons-path`` as above; each mode prints its figures):
     python3 bench/odoo_bench.py -d qbo_bench --addons-path=... memory [--sizes 1000 10000]
     python3 bench/odoo_bench.py -d qbo_bench --addons-path=... soak [--jobs 500] [--seeds 1 2 3]
     python3 bench/odoo_bench.py -d qbo_bench --addons-path=... pull [--jobs 1000] [--documents 10000] \\
-        [--changes 1000] [--sizes 1000 10000] [--profile DIR]
+        [--changes 1000] [--time 5000] [--time-changes 100] [--sizes 1000 10000] [--profile DIR]
 
 - push: ``push_bench``'s workload (new jobs with new customers, one in ten under customers QuickBooks
   has) pushed by the cron's own method, then again with nothing changed, then after editing one
@@ -21,17 +21,26 @@ Then (``--addons-path`` as above; each mode prints its figures):
 - soak: ``soak``'s faults, token expiry and refresh-token rotation, with the cron's method run until
   no job is pending; then QuickBooks is checked against the jobs' sync states.
 - pull: the bridge's pull (``qbo.bridge.run._qbo_pull``, what the bridge cron runs per company) of
-  ``pull_bench``'s books: ``--jobs`` sub-customers (four a customer) and ``--documents`` documents
-  of the six pulled types, written by sandbox batch requests with no latency and the throttles off
-  (not measured). In Odoo, a company connected to the sandbox (local environment), its pull start
-  date ``pull_bench``'s (90 days back: a few documents are older), and a job per sub-customer whose
-  sync state links it (``qbo_customer_id``, ``qbo_job_id``; one in two "synced", the others
-  "linked"). Then, with Intuit's limits on and 150 ms a request (time scale 1), each in a fresh
-  process and a night after the one before on the sandbox's clock: the first pull (a full read),
-  the pull of the next night with nothing changed, and the one after ``--changes`` documents were
-  edited (by batch requests as ``pull_bench`` edits, at 150 ms a request: the edits span seconds,
-  as a day's do). Then, for each of ``--sizes`` documents (the jobs stay ``--jobs`` at every
-  size), the first pull alone with the throttles off, for its memory.
+  ``pull_bench``'s books: ``--jobs`` sub-customers (four a customer), ``--documents`` documents of
+  the six pulled types and ``--time`` time activities of ``pull_bench``'s crew (four employees and
+  a labor agency; one in ten dated before the labor start, 60 days back), written by sandbox batch
+  requests with no latency and the throttles off (not measured). In Odoo, a company connected to
+  the sandbox (local environment), its pull start date ``pull_bench``'s (90 days back: a few
+  documents are older), a job per sub-customer whose sync state links it (``qbo_customer_id``,
+  ``qbo_job_id``; one in two "synced", the others "linked"), its production department importing
+  labor from the labor start (``labor_start_date`` of its ``qbo.department.mapping``), and each
+  worker of the crew mapped to an Odoo employee of its own (``qbo.worker.employee_id``, made
+  before the first pull as a person maps them once; 25 an hour where QuickBooks gives no cost
+  rate): the time lands as timesheets on the jobs, with their labor and burden job cost lines.
+  ``--time 0`` seeds no crew time and imports no labor: the pull reads no time. Then, with Intuit's
+  limits on and 150 ms a request (time scale 1), each in a fresh process and a night after the one
+  before on the sandbox's clock: the first pull (a full read), the pull of the next night with
+  nothing changed, the one after ``--changes`` documents and ``--time-changes`` time activities
+  (default one in fifty) were edited (by batch requests as ``pull_bench`` edits, at 150 ms a
+  request: the edits span seconds, as a day's do), and, with crew time, the one after an activity
+  dated from the labor start was deleted. Then, for each of ``--sizes`` documents (the jobs stay
+  ``--jobs`` at every size; no crew time), the first pull alone with the throttles off, for its
+  memory.
 
 "ORM ms per job" is the cron's wall time minus the time spent inside the service layer's
 ``push_jobs``, per job: reading jobs and customers, building requests, writing sync states and
@@ -40,22 +49,42 @@ and in processes of its own: one creates the jobs, a fresh one pushes them, so t
 the push's peak resident memory over the pushing process's own baseline.
 
 The pull's figures (the targets are checked, PASS/FAIL each, a FAIL exits 1; the last line is
-``SUMMARY key=value ...``):
+``SUMMARY key=value ...``; pages(n) as ``pull_bench`` defines it):
 
 - first_requests, unchanged_requests, changed_requests: the Accounting API requests the sandbox
   counted for the company during each pull (the run record's ``read_requests`` is printed beside
-  them and checked equal to the sandbox's metered reads). Targets: first_requests <= 1.5 x
-  first_minimum and at least 100 x fewer than naive_requests; unchanged_requests == 1 (one
-  company); changed_requests <= 3.
-- first_minimum, naive_requests: as ``pull_bench`` defines them (the fewest 1000-row pages; a
-  query per job and document type plus the lists' pages), from the rows the books hold.
-- unchanged_writes: the job cost lines the unchanged pull wrote and removed, the accounts, items
-  and classes it mirrored, and the writes the sandbox counted. Target: 0.
-- ms_per_line: the first pull's own time in Odoo, its wall time minus the time inside the
-  client's reads (``query``, ``preferences``, ``change_data_capture``: requests, waits of the
-  limiter, JSON), per job cost line it landed. It is printed split into the sink's landing
-  (``_qbo_land``, the mirrors), its commits (flushes and recomputes included), the service layer's
-  conversion of documents to lines, and the run's own record. Target: <= 2 ms.
+  them and checked equal to the sandbox's metered reads, and the client's reads by kind).
+  Targets: first_requests <= 1.5 x first_minimum and at least 100 x fewer than naive_requests;
+  unchanged_requests == 3 with crew time (Change Data Capture, the time changed since the
+  position, the count of the time from the labor start), 1 without; changed_requests ==
+  changed_expected with crew time, <= 3 without.
+- first_minimum, naive_requests: as ``pull_bench`` defines them, from the rows the books hold (the
+  fewest 1000-row pages of the 12 pulled types and the time, Preferences beside; a query per job
+  for each document type and the time, plus the pages of the 6 lists; without crew time, neither
+  counts the time): customers are the jobs and their parent customers, vendors the suppliers and
+  the agency, employees the crew's four.
+- first_time_pages, first_time_minimum (crew time only): the first pull's queries of the time, and
+  max(1, ceil(n / 1000)) for the n activities dated from the labor start. Target: first_time_pages
+  <= 1.5 x first_time_minimum.
+- changed_expected (crew time only): ``pull_bench``'s changed_cdc_expected (Change Data Capture:
+  1, and 1 more when the answer held 1000 objects in all) + pages(time edits) + 1 (the count).
+- deleted_time_requests, deleted_time_expected (crew time only): the requests of the night after
+  the deletion, and 3 (Change Data Capture, the time changed, the count, one fewer than Odoo holds)
+  + pages(n) (the time read in full again, n the activities left from the labor start). Target:
+  equal.
+- unchanged_writes: the job cost lines and timesheets the unchanged pull wrote and removed, the
+  list records it mirrored (accounts, items, classes, customers, employees, vendors), and the
+  writes the sandbox counted. Target: 0.
+- ms_per_line: the first pull's own time in Odoo up to its first read of crew time (the lists and
+  the documents: the pull reads the time last), that part's wall time minus the time inside the
+  client's reads (``query``, ``count``, ``preferences``, ``change_data_capture``: requests, waits
+  of the limiter, JSON), per job cost line it landed from documents. Without crew time, the whole
+  pull's (the run's own record included). The first pull's own time is printed split into the
+  sink's landing (``_qbo_land``, the mirrors), the time's landing (``qbo.time.activity``: mirror,
+  timesheets, labor and burden lines), its commits (flushes and recomputes included), the
+  service layer's conversion of documents to lines, and the run's own record. Target: <= 2 ms.
+- ms_per_activity (crew time only): the first pull's own time in Odoo from its first read of the
+  time to its end (the run's own record included), less the reads, per activity held. No target.
 - mem_growth_<size>_mb: the first pull's peak resident memory over the pulling process's own
   baseline (taken just before the pull, after the registry is loaded), sampled every 20 ms.
   Target, "flat": the growth at the largest size at most 1.5 x the growth at the smallest + 15 MB
@@ -65,12 +94,15 @@ The pull's figures (the targets are checked, PASS/FAIL each, a FAIL exits 1; the
   page would grow about as the documents, ten times from 1,000 to 10,000.
 
 Also checked: each run done (the first a full read, the others changes), each row read once but
-where pages overlap, every job's invoiced, collected and cost in Odoo equal to the books after the
-first pull and after the edits, and no request refused by the throttles. Before each pull the
-company's tokens are refreshed, as the token cron does every 30 minutes: the pull starts with a
-fresh access token. ``--profile DIR`` writes cProfile statistics of the timed pulls and a
-tracemalloc account of the memory runs (page by page) to DIR; the profilers slow the pulls and
-take memory, so the figures of such a run are for diagnosis, not for the targets.
+where pages overlap, every job's invoiced, collected and cost in Odoo (the documents' lines)
+equal to the books after the first pull and after the edits, no request refused by the
+throttles; with crew time, the time read in full again only on the night after the deletion,
+and after the first pull, the edits and the deletion every activity held landed and the
+timesheets' hours per job and worker equal to the books' activities dated from the labor start.
+Before each pull the company's tokens are refreshed, as the token cron does every 30 minutes: the
+pull starts with a fresh access token. ``--profile DIR`` writes cProfile statistics of the timed
+pulls and a tracemalloc account of the memory runs (page by page) to DIR; the profilers slow the
+pulls and take memory, so the figures of such a run are for diagnosis, not for the targets.
 """
 
 import argparse
@@ -98,6 +130,10 @@ def main():
     parser.add_argument("--documents", type=int, default=10000, help="pull: documents of the six types")
     parser.add_argument("--changes", type=int, default=1000,
                         help="pull: documents edited before the third pull")
+    parser.add_argument("--time", type=int, default=5000,
+                        help="pull: time activities of the crew (0: no labor imported, none read)")
+    parser.add_argument("--time-changes", type=int, default=None,
+                        help="pull: time activities edited before the third pull (default: one in fifty)")
     parser.add_argument("--profile", metavar="DIR", help="pull: cProfile statistics of the timed pulls and "
                         "tracemalloc accounts of the memory runs to DIR (the profilers slow the pulls and "
                         "take memory: for diagnosis, not for the targets)")
@@ -231,21 +267,29 @@ FLAT_FACTOR, FLAT_SLACK_MB = 1.5, 15.0
 def pull_mode(args):
     jobs = args.jobs or 1000
     changes = max(0, min(args.changes, args.documents))
+    args.time = max(0, args.time)
+    args.time_changes = min(args.time, args.time // 50 if args.time_changes is None else args.time_changes)
     if args.profile:
         os.makedirs(args.profile, exist_ok=True)
-    main_run = measure_pull(args, jobs, args.documents, changes, limits=True, label="limits_on")
+    main_run = measure_pull(args, jobs, args.documents, changes, limits=True, label="limits_on",
+                            crew_time=args.time)
     memory = [(size, measure_pull(args, jobs, size, None, limits=False, label="memory_%d" % size)["first"])
               for size in args.sizes]
     return report_pull(args, jobs, changes, main_run, memory)
 
 
-def measure_pull(args, jobs, documents, changes, limits, label):
-    """Copy the database, start a sandbox and write the books to it, link the jobs in one
-    process, then pull in a fresh process each time: first, then (unless ``changes`` is None) a
-    night later with nothing changed, and a night after ``changes`` documents were edited."""
+def measure_pull(args, jobs, documents, changes, limits, label, crew_time=0):
+    """Copy the database, start a sandbox and write the books to it (and ``crew_time`` time
+    activities, with a crew mapped in Odoo and labor imported from the labor start), link the
+    jobs in one process, then pull in a fresh process each time: first, then (unless ``changes``
+    is None) a night later with nothing changed, a night after ``changes`` documents (and
+    ``args.time_changes`` time activities) were edited, and, with crew time, a night after one
+    activity was deleted."""
     # pylint: disable=import-outside-toplevel
-    from pull_bench import DAY, REALM, Company, unthrottled_client
+    from pull_bench import AGENCY, DAY, EMPLOYEES, REALM, Company, unthrottled_client
     from pull_helpers import qbo_now
+
+    from chronicle_qbo_addon.services.labor import EMPLOYEE, TIME_ENTITY, VENDOR
 
     copy = "%s_run" % args.database
     subprocess.run(["dropdb", "--if-exists", copy], check=True)
@@ -260,7 +304,11 @@ def measure_pull(args, jobs, documents, changes, limits, label):
         books.chart()
         books.jobs(jobs)
         books.documents(documents)
+        if crew_time:
+            books.crew()
+            books.time(crew_time)
         seed_seconds = time.monotonic() - started
+        rows = books.rows()  # before the edits move or delete any time
         customers = {row["Id"]: row for row in sandbox.customers(REALM)}
         jobs_file = os.path.join(temporary_dir(), "jobs.json")
         with open(jobs_file, "w", encoding="utf-8") as out:
@@ -278,6 +326,13 @@ def measure_pull(args, jobs, documents, changes, limits, label):
             )
         common = ["--db", copy, "--addons-path", args.addons_path, "--url", sandbox.url]
         setup_arguments = ["--jobs-file", jobs_file, "--start-date", books.start.isoformat()]
+        if crew_time:
+            crew_file = os.path.join(temporary_dir(), "crew.json")
+            with open(crew_file, "w", encoding="utf-8") as out:
+                json.dump([{"kind": EMPLOYEE, "qbo_id": employee, "name": "%s %s" % (given, family)}
+                           for (employee, _rate), (given, family, _rate) in zip(books.employees, EMPLOYEES)]
+                          + [{"kind": VENDOR, "qbo_id": books.agency, "name": AGENCY}], out)
+            setup_arguments += ["--crew-file", crew_file, "--labor-start", books.labor_start.isoformat()]
         linked = child(["setup"] + common + setup_arguments, PULL_CHILD)
 
         def measured(name):
@@ -291,17 +346,24 @@ def measure_pull(args, jobs, documents, changes, limits, label):
                 extra += ["--trace-memory", trace]
             figures = child(["pull"] + common + extra, PULL_CHILD)
             figures["books_match"] = totals_match(figures.pop("totals"), books.expected())
+            figures["time_match"] = time_match(figures.pop("time"), figures, books.expected_time())
             return figures
 
-        result = {"rows": books.rows(), "seed_seconds": seed_seconds, "linked": linked,
-                  "first": measured("first")}
+        result = {"rows": rows, "seed_seconds": seed_seconds, "linked": linked, "first": measured("first")}
         if changes is not None:
             result["unchanged"] = measured("unchanged")
             # As in pull_bench: edited at 150 ms a request, Intuit's limits on, so that the edits
             # span seconds as a bookkeeper's do (1000 changes of one second would be one moment
             # that Change Data Capture cannot page through).
-            books.edit(setup, changes)
+            result["edited"] = books.edit(setup, changes)
+            if crew_time:
+                sandbox.idle()  # a minute on: the time's edits find the throttles' windows empty
+                books.edit_time(setup, args.time_changes)
             result["changed"] = measured("changed")
+            if crew_time:
+                books.delete_time(setup)
+                result["deleted_time"] = measured("deleted_time")
+                result["time_left"] = books.rows()[TIME_ENTITY]
         return result
     finally:
         sandbox.stop()
@@ -320,8 +382,20 @@ def totals_match(totals, expected):
     )
 
 
+def time_match(hours, run, expected):
+    """The timesheets the crew time landed as hold, per job and worker, the hours of the books'
+    activities dated from the labor start (to the ten-thousandth of an hour), and every activity
+    held landed."""
+    held, expected_hours = expected
+    wanted = {"%s|%s|%s" % key: float(spent) for key, spent in expected_hours.items()}
+    return (run["time_held"] == run["time_landed"] == len(held)
+            and set(hours) == set(wanted)
+            and all(abs(hours[key] - wanted[key]) < 0.00005 * (1 + wanted[key]) for key in wanted))
+
+
 def mirrored(run):
-    """Accounts, items and classes the run created or changed in Odoo."""
+    """List records (accounts, items, classes, customers, employees, vendors) the run created or
+    changed in Odoo."""
     return sum(row.get("mirrored", 0) for row in run["per_type"].values())
 
 
@@ -331,54 +405,78 @@ def size_label(size):
 
 def report_pull(args, jobs, changes, main_run, memory):
     # pylint: disable=import-outside-toplevel
-    from pull_bench import first_minimum, naive_requests
+    from pull_bench import cdc_requests, fewest_pages, first_minimum, naive_requests, pages
 
     from chronicle_qbo_addon.services.job_cost import DOCUMENT_ENTITIES
+    from chronicle_qbo_addon.services.labor import TIME_ENTITY
     from chronicle_qbo_addon.services.pull import PAGE_OVERLAP
     from chronicle_qbo_addon.services.reads import PAGE_SIZE
 
     rows, first = main_run["rows"], main_run["first"]
     unchanged, changed = main_run["unchanged"], main_run["changed"]
+    deleted = main_run.get("deleted_time")
+    labor = TIME_ENTITY in rows
     states = main_run["linked"]["states"]
     print(
-        "Pull through Odoo: %d jobs linked (%s), %d documents, Intuit's limits on, %d ms a request"
-        % (jobs, ", ".join("%d %s" % (n, s) for s, n in sorted(states.items())), args.documents,
-           1000 * QBO_LATENCY)
+        "Pull through Odoo: %d jobs linked (%s), %d documents, %d time activities (%d workers mapped), "
+        "Intuit's limits on, %d ms a request"
+        % (jobs, ", ".join("%d %s" % (n, s) for s, n in sorted(states.items())), args.documents, args.time,
+           main_run["linked"]["workers"], 1000 * QBO_LATENCY)
     )
-    print("dated since the start date: %s" % ", ".join("%s %d" % (e, rows[e]) for e in DOCUMENT_ENTITIES))
+    print("dated since the start date: %s%s" % (
+        ", ".join("%s %d" % (e, rows[e]) for e in DOCUMENT_ENTITIES),
+        "; time since the labor start: %d" % rows[TIME_ENTITY] if labor else ""))
     print("seeded in %.1f s (sandbox batch requests, no latency, throttles off; not measured)"
           % main_run["seed_seconds"])
     print()
     header = ("", "requests", "run reads", "QBO reads", "QBO writes", "written", "removed", "lists",
               "wall s", "reads s", "Odoo s")
-    print("%-29s %8s %9s %9s %10s %8s %8s %6s %7s %8s %7s" % header)
-    for name, run in (("first pull (full read)", first), ("next night, nothing changed", unchanged),
-                      ("after %d documents edited" % changes, changed)):
-        print("%-29s %8d %9d %9d %10d %8d %8d %6d %7.2f %8.2f %7.2f" % (
+    print("%-33s %8s %9s %9s %10s %8s %8s %6s %7s %8s %7s" % header)
+    runs = [("first pull (full read)", first), ("next night, nothing changed", unchanged),
+            ("after %d documents%s edited" % (changes, ", %d time" % args.time_changes if labor else ""),
+             changed)]
+    if deleted:
+        runs.append(("after one time activity deleted", deleted))
+    for name, run in runs:
+        print("%-33s %8d %9d %9d %10d %8d %8d %6d %7.2f %8.2f %7.2f" % (
             name, run["requests"], run["run_reads"], run["sandbox_reads"], run["qbo_writes"],
             run["lines_written"], run["lines_removed"], mirrored(run), run["seconds"], run["reads_seconds"],
             run["odoo_seconds"]))
     print("requests: Accounting API requests the sandbox counted for the company; run reads: the run's "
           "read_requests;\nQBO reads/writes: the sandbox's metered reads and its writes; written, removed: "
-          "the run's job cost lines;\nlists: accounts, items and classes mirrored; reads s: inside the "
-          "client's reads; Odoo s: the rest of the wall time")
+          "the run's job cost lines and timesheets;\nlists: accounts, items, classes, customers, employees "
+          "and vendors mirrored; reads s: inside the client's reads; Odoo s: the rest of the wall time")
+    print("reads by kind:")
+    for name, run in runs:
+        print("  %-37s %s" % (name, ", ".join("%s %d" % item for item in sorted(run["calls"].items()))))
     lines = first["lines_held"]
-    ms_per_line = 1000 * first["odoo_seconds"] / max(1, lines)
+    ms_per_line = 1000 * first["documents_odoo_seconds"] / max(1, lines)
     print()
-    print("first pull: %d documents read, %d job cost lines landed, %d lines skipped" % (
+    print("first pull: %d records read, %d job cost lines landed from documents, %d lines skipped" % (
         first["documents_read"], lines, first["lines_skipped"]))
-    print("first pull, Odoo's own time %.2f s = landing %.2f s + commits %.2f s + the service layer's "
-          "conversion %.2f s + the run's record %.2f s: %.3f ms per line" % (
-              first["odoo_seconds"], first["landing_seconds"], first["commit_seconds"],
-              first["service_seconds"], first["run_record_seconds"], ms_per_line))
+    print("first pull, Odoo's own time %.2f s = landing %.2f s + the time's landing %.2f s + commits %.2f s "
+          "+ the service layer's conversion %.2f s + the run's record %.2f s" % (
+              first["odoo_seconds"], first["landing_seconds"], first["time_landing_seconds"],
+              first["commit_seconds"], first["service_seconds"], first["run_record_seconds"]))
+    print("  up to the time's first read (lists and documents): %.2f s, %.3f ms per job cost line" % (
+        first["documents_odoo_seconds"], ms_per_line))
+    if labor:
+        print("  from there (crew time, the run's record): %.2f s, %.3f ms per time activity; %d activities "
+              "held, %d landed as timesheets, %d labor and burden lines" % (
+                  first["time_odoo_seconds"], 1000 * first["time_odoo_seconds"] / max(1, first["time_held"]),
+                  first["time_held"], first["time_landed"], first["time_lines"]))
     minimum, naive = first_minimum(rows), naive_requests(jobs, rows)
     print("least requests 1000-row pages allow: %d; ours %.2fx that" % (minimum, first["requests"] / minimum))
-    print("naive (a query per job and document type, plus the lists): %d requests, %.0fx ours" % (
-        naive, naive / max(1, first["requests"])))
-    print("after the edits: %d documents read back by Change Data Capture, %d lines written, %d removed" % (
+    print("naive (a query per job and document type%s, plus the lists): %d requests, %.0fx ours" % (
+        " and the time" if labor else "", naive, naive / max(1, first["requests"])))
+    print("after the edits: %d records read back, %d lines and timesheets written, %d removed" % (
         changed["documents_read"], changed["lines_written"], changed["lines_removed"]))
+    if deleted:
+        print("after the deletion: the time read in full in %d pages, %d lines and timesheets removed" % (
+            deleted["calls"].get("time_pages", 0), deleted["lines_removed"]))
     print()
-    print("Memory: the first pull in a fresh process, throttles off, %d jobs at every size" % jobs)
+    print("Memory: the first pull in a fresh process, throttles off, %d jobs at every size, no crew time"
+          % jobs)
     print("%10s %8s %8s %14s %12s %18s" % ("documents", "lines", "wall s", "Odoo ms/line", "baseline MB",
                                            "memory growth MB"))
     for size, run in memory:
@@ -401,38 +499,68 @@ def report_pull(args, jobs, changes, main_run, memory):
         "changed_requests": changed["requests"],
         "ms_per_line": "%.3f" % ms_per_line,
     }
+    cdc_expected = cdc_requests(main_run["edited"])
+    if labor:
+        figures.update(
+            first_time_pages=first["calls"].get("time_pages", 0),
+            first_time_minimum=fewest_pages(rows[TIME_ENTITY]),
+            changed_expected=None if cdc_expected is None else cdc_expected + pages(args.time_changes) + 1,
+            deleted_time_requests=deleted["requests"],
+            deleted_time_expected=3 + pages(main_run["time_left"]),
+            ms_per_activity="%.3f" % (1000 * first["time_odoo_seconds"] / max(1, first["time_held"])),
+        )
     for size, run in (memory[0], memory[-1]):
         figures["mem_growth_%s_mb" % size_label(size)] = "%.1f" % run["rss_mb"]
-    runs = (first, unchanged, changed)
+    pulls = tuple(run for _name, run in runs)
+    every_run = pulls + tuple(run for _size, run in memory)
     checks = [
         ("first_requests <= 1.5 x first_minimum", first["requests"] <= 1.5 * minimum),
         ("first_requests at least 100x fewer than naive_requests", naive >= 100 * first["requests"]),
-        ("unchanged_requests == 1 (one company)", unchanged["requests"] == 1),
+        ("unchanged_requests == %d (one company%s)" % ((3, ": Change Data Capture, time changed, time count")
+                                                       if labor else (1, "")),
+         unchanged["requests"] == (3 if labor else 1)),
         ("unchanged_writes == 0", figures["unchanged_writes"] == 0),
-        ("changed_requests <= 3", changed["requests"] <= 3),
-        ("ms_per_line <= 2 (Odoo's own time per job cost line landed)", ms_per_line <= 2),
+        ("changed_requests <= 3", changed["requests"] <= 3) if not labor else
+        ("changed_requests == changed_expected = Change Data Capture + %d time changes page(s) + 1 count"
+         % pages(args.time_changes),
+         changed["requests"] == (changed["calls"].get("change_data_capture", 0) if cdc_expected is None
+                                 else cdc_expected) + pages(args.time_changes) + 1),
+        ("ms_per_line <= 2 (Odoo's own time per job cost line landed from documents)", ms_per_line <= 2),
         ("memory growth flat from %s to %s documents" % (size_label(small), size_label(large)),
          large_run["rss_mb"] <= flat_limit),
         ("every run done: first full, then changes",
-         [run["state"] for run in runs + tuple(run for _size, run in memory)] == ["done"] * (3 + len(memory))
-         and [run["mode"] for run in runs] == ["full", "changes", "changes"]),
+         [run["state"] for run in every_run] == ["done"] * len(every_run)
+         and [run["mode"] for run in pulls] == ["full"] + ["changes"] * (len(pulls) - 1)),
         ("every row read by the first pull, again only where pages overlap",
          all(rows[e] <= first["per_type"].get(e, {}).get("read", 0)
              <= rows[e] + PAGE_OVERLAP * (rows[e] // PAGE_SIZE) for e in rows)),
         ("job figures after the first pull match the books", first["books_match"]),
         ("job figures after the edits match the books", changed["books_match"]),
         ("the run's read requests are the sandbox's metered reads",
-         all(run["run_reads"] == run["sandbox_reads"] for run in runs)),
-        ("no request refused by the throttles", not any(run["rejected"] for run in runs)),
+         all(run["run_reads"] == run["sandbox_reads"] for run in pulls)),
+        ("no request refused by the throttles", not any(run["rejected"] for run in pulls)),
     ]
-    for run in runs + tuple(run for _size, run in memory):
+    if labor:
+        checks[1:1] = [("first_time_pages <= 1.5 x first_time_minimum",
+                        figures["first_time_pages"] <= 1.5 * figures["first_time_minimum"])]
+        checks += [
+            ("deleted_time_requests == deleted_time_expected (the count differs: the time read in full)",
+             figures["deleted_time_requests"] == figures["deleted_time_expected"]),
+            ("the time read in full again only after the deletion",
+             [run["calls"].get("time_pages", 0) > 0 for run in pulls] == [True, False, False, True]),
+            ("timesheets after the first pull match the books (hours per job and worker, every activity "
+             "landed)", first["time_match"]),
+            ("timesheets after the edits match the books", changed["time_match"]),
+            ("timesheets after the deletion match the books",
+             deleted["time_match"] and deleted["books_match"]),
+        ]
+    for run in every_run:
         if run["error"]:
             print("run failed: %s" % run["error"])
     for name, passed in checks:
         print("%s  %s" % ("PASS" if passed else "FAIL", name))
     print("SUMMARY " + " ".join("%s=%s" % item for item in figures.items()))
     return 1 if any(not passed for _name, passed in checks) else 0
-
 
 if __name__ == "__main__":
     main()

@@ -1,9 +1,11 @@
 """What ``odoo_bench.py pull`` runs inside Odoo, one process per step: ``setup`` connects a company
-to the sandbox and links its jobs to the sub-customers the sandbox holds; ``pull`` measures one
-run of the addon's pull (``qbo.bridge.run._qbo_pull``). Each prints one JSON line of figures.
+to the sandbox and links its jobs to the sub-customers the sandbox holds (and, given a crew, makes
+its department import labor from the labor start and maps each QuickBooks employee and the labor
+agency to an Odoo employee); ``pull`` measures one run of the addon's pull
+(``qbo.bridge.run._qbo_pull``). Each prints one JSON line of figures.
 
     python3 bench/odoo_pull_child.py setup --db DB --addons-path PATH --url SANDBOX_URL \\
-        --jobs-file JOBS.json --start-date YYYY-MM-DD
+        --jobs-file JOBS.json --start-date YYYY-MM-DD [--crew-file CREW.json --labor-start YYYY-MM-DD]
     python3 bench/odoo_pull_child.py pull --db DB --addons-path PATH --url SANDBOX_URL \\
         [--advance SECONDS] [--profile FILE] [--trace-memory FILE]
 
@@ -29,6 +31,10 @@ from common import Sandbox
 from odoo_child import _rss, connect_company, odoo_env, scale_the_clients
 
 from qbo_sandbox import REALM_BLUE_RIDGE
+
+TIME_ENTITY = "TimeActivity"
+TIME_QUERY = " FROM %s" % TIME_ENTITY
+CREW_HOURLY_COST = 25.0  # what Odoo costs an hour at where QuickBooks gives no cost rate
 
 # Sandbox time minus this machine's time, as a timedelta (see the docstring).
 _CLOCK = {"offset": None}
@@ -60,13 +66,26 @@ def on_sandbox_time(env):
 
 def setup(env, options, sandbox):
     """The company, a production department, a partner per owner and a job per sub-customer,
-    each job's sync state linked (or synced, one in two) to its QuickBooks job; committed."""
+    each job's sync state linked (or synced, one in two) to its QuickBooks job; given a crew, the
+    department imports labor from the labor start and each worker (a QuickBooks employee, or the
+    agency that logs its crew's time) is mapped to an Odoo employee of its own, as a person maps
+    them once; committed."""
     with open(options.jobs_file, encoding="utf-8") as handle:
         jobs = json.load(handle)
     company = connect_company(env, options.url, sandbox)
     company.write({"pull_start_date": options.start_date})
     department = env["hr.department"].create({"name": "Water Damage", "is_production": True})
-    env["qbo.department.mapping"].create({"qbo_company_id": company.id, "department_id": department.id})
+    env["qbo.department.mapping"].create({"qbo_company_id": company.id, "department_id": department.id,
+                                          "labor_start_date": options.labor_start or False})
+    if options.crew_file:
+        with open(options.crew_file, encoding="utf-8") as handle:
+            crew = json.load(handle)
+        employees = env["hr.employee"].create(
+            [{"name": worker["name"], "hourly_cost": CREW_HOURLY_COST} for worker in crew])
+        env["qbo.worker"].create([
+            {"qbo_company_id": company.id, "qbo_id": worker["qbo_id"], "kind": worker["kind"],
+             "name": worker["name"], "full_name": worker["name"], "employee_id": employee.id}
+            for worker, employee in zip(crew, employees)])
     owners = {}
     for job in jobs:
         owners.setdefault(job["customer_id"], job["customer_name"])
@@ -106,33 +125,52 @@ def setup(env, options, sandbox):
             )
         env.cr.commit()
     states = Counter(env["qbo.job.sync"].search([]).mapped("state"))
-    return {"company": company.id, "jobs": len(jobs), "states": dict(states)}
+    return {"company": company.id, "jobs": len(jobs), "states": dict(states),
+            "workers": env["qbo.worker"].search_count([("employee_id", "!=", False)])}
 
 
 # === THE MEASURED PULL === #
 
 
 class PullMeter:
-    """Wall time, time inside the service layer's reads, the sink's landing and commits, the
-    whole service-layer ``pull``, and peak resident memory over the process's own baseline."""
+    """Wall time, time inside the service layer's reads, the sink's landing (lists and documents,
+    crew time) and commits, the whole service-layer ``pull``, and peak resident memory over the
+    process's own baseline; the reads by kind; and where the crew time's part begins (its first
+    read: the pull reads the time after the documents), so that Odoo's own time splits into the
+    documents' and the time's."""
 
     def __init__(self):
         # pylint: disable=import-outside-toplevel
         from odoo.addons.chronicle_qbo_addon.models import qbo_bridge_run
         from odoo.addons.chronicle_qbo_addon.services.client import QboClient
 
-        self.seconds = Counter()
-        for name in ("query", "preferences", "change_data_capture"):
+        self.seconds, self.calls, self.time_start = Counter(), Counter(), None
+        for name in ("query", "count", "preferences", "change_data_capture"):
             self._time(QboClient, name, "reads")
         for name in ("tracking", "reference", "documents", "reconcile"):
             self._time(qbo_bridge_run.JobCostSink, name, "landing")
+        for name in ("time", "time_reconcile", "time_held"):
+            self._time(qbo_bridge_run.JobCostSink, name, "time_landing")
         self._time(qbo_bridge_run.JobCostSink, "checkpoint", "commits")
         self._time(qbo_bridge_run, "pull", "pull")
+
+    def _kind(self, name, args):
+        """The kind of a read: its method's name; a query of the time, by the changes or in full."""
+        if name == "count":
+            return "time_count"
+        if name == "query" and TIME_QUERY in args[1]:
+            return "time_changes" if "LastUpdatedTime" in args[1] else "time_pages"
+        return name
 
     def _time(self, owner, name, bucket):
         real = getattr(owner, name)
 
         def timed(*args, **kwargs):
+            if bucket == "reads":
+                kind = self._kind(name, args)
+                self.calls[kind] += 1
+                if kind.startswith("time_") and self.time_start is None:
+                    self.time_start = (time.monotonic(), self.seconds["reads"])
             start = time.monotonic()
             try:
                 return real(*args, **kwargs)
@@ -144,6 +182,8 @@ class PullMeter:
     def run(self, function, profiler=None, tracer=None):
         gc.collect()
         self.seconds.clear()
+        self.calls.clear()
+        self.time_start = None
         baseline = _rss()
         peak, done = [baseline], threading.Event()
 
@@ -170,16 +210,23 @@ class PullMeter:
                 tracer.stop()
         reads, pulled = self.seconds["reads"], self.seconds["pull"]
         landing, commits = self.seconds["landing"], self.seconds["commits"]
+        time_landing = self.seconds["time_landing"]
+        # Up to the time's first read, and from there on (the run's own record included).
+        split, reads_before = self.time_start or (start + seconds, reads)
         return result, {
             "seconds": seconds,
             "reads_seconds": reads,
             "odoo_seconds": seconds - reads,
+            "documents_odoo_seconds": split - start - reads_before,
+            "time_odoo_seconds": start + seconds - split - (reads - reads_before),
             "landing_seconds": landing,
+            "time_landing_seconds": time_landing,
             "commit_seconds": commits,
-            "service_seconds": pulled - reads - landing - commits,
+            "service_seconds": pulled - reads - landing - time_landing - commits,
             "run_record_seconds": seconds - pulled,
             "rss_mb": (max(peak[0], _rss()) - baseline) / 2**20,
             "baseline_mb": baseline / 2**20,
+            "calls": dict(self.calls),
         }
 
 
@@ -188,7 +235,7 @@ class MemoryTracer:
     commit), the memory traced after it and the peak during it; and what was held, over the
     start, after the step that held the most."""
 
-    STEPS = ("tracking", "reference", "documents", "reconcile", "checkpoint")
+    STEPS = ("tracking", "reference", "documents", "reconcile", "time", "time_reconcile", "checkpoint")
 
     def __init__(self, path):
         # pylint: disable=import-outside-toplevel
@@ -267,6 +314,8 @@ def pull_phase(env, options, sandbox):
     env.invalidate_all()
     mine = counters["by_realm"].get(REALM_BLUE_RIDGE, {})
     lines = env["qbo.job.cost.line"]
+    activities = env["qbo.time.activity"].search([("qbo_company_id", "=", company.id)])
+    mine_only = ("qbo_company_id", "=", company.id)
     figures.update(
         state=run.state,
         mode=run.mode,
@@ -290,24 +339,53 @@ def pull_phase(env, options, sandbox):
             }
             for row in run.entity_ids
         },
-        lines_held=lines.search_count([("qbo_company_id", "=", company.id)]),
+        lines_held=lines.search_count([mine_only, ("qbo_entity", "!=", TIME_ENTITY)]),
+        time_lines=lines.search_count([mine_only, ("qbo_entity", "=", TIME_ENTITY)]),
+        time_held=len(activities),
+        time_landed=len(activities.filtered(lambda activity: activity.state == "landed")),
         totals=job_totals(env, company),
+        time=job_time(env, company),
     )
     return figures
 
 
 def job_totals(env, company):
-    """{QuickBooks job Id: [invoiced, collected, cost]} of the company's linked jobs."""
+    """{QuickBooks job Id: [invoiced, collected, cost]} of the company's linked jobs, from the
+    documents' job cost lines (the crew time's labor and burden lines apart)."""
     job_of = {
         sync.project_id.id: sync.qbo_job_id
         for sync in env["qbo.job.sync"].search([("qbo_company_id", "=", company.id)])
     }
     totals = {job_id: [0.0, 0.0, 0.0] for job_id in job_of.values()}
     for project, invoiced, collected, cost in env["qbo.job.cost.line"]._read_group(
-        [("qbo_company_id", "=", company.id)], ["project_id"], ["invoiced:sum", "collected:sum", "cost:sum"]
+        [("qbo_company_id", "=", company.id), ("qbo_entity", "!=", TIME_ENTITY)], ["project_id"],
+        ["invoiced:sum", "collected:sum", "cost:sum"]
     ):
         totals[job_of[project.id]] = [invoiced, collected, cost]
     return totals
+
+
+def job_time(env, company):
+    """{"job|kind|worker": hours} of the timesheets the crew time landed as: per QuickBooks job
+    and worker (Employee or Vendor, and its QuickBooks Id), through the jobs' links and the
+    employee mapping."""
+    job_of = {
+        sync.project_id.id: sync.qbo_job_id
+        for sync in env["qbo.job.sync"].search([("qbo_company_id", "=", company.id)])
+    }
+    worker_of = {
+        worker.employee_id.id: "%s|%s" % (worker.kind, worker.qbo_id)
+        for worker in env["qbo.worker"].search(
+            [("qbo_company_id", "=", company.id), ("employee_id", "!=", False)])
+    }
+    hours = {}
+    for project, employee, spent in env["account.analytic.line"]._read_group(
+        [("qbo_time_activity_id.qbo_company_id", "=", company.id)], ["project_id", "employee_id"],
+        ["unit_amount:sum"]
+    ):
+        key = "%s|%s" % (job_of.get(project.id), worker_of.get(employee.id))
+        hours[key] = hours.get(key, 0.0) + spent
+    return hours
 
 
 def main(argv):
@@ -317,6 +395,8 @@ def main(argv):
         parser.add_argument(name, required=True)
     parser.add_argument("--jobs-file")
     parser.add_argument("--start-date")
+    parser.add_argument("--crew-file", help="setup: the workers to map, [{kind, qbo_id, name}]")
+    parser.add_argument("--labor-start", help="setup: the department imports labor from this day")
     parser.add_argument("--advance", type=float, default=0.0, help="sandbox seconds to jump first")
     parser.add_argument("--profile", help="write cProfile statistics of the pull to this file")
     parser.add_argument("--trace-memory", help="write tracemalloc's account of the pull to this file")
