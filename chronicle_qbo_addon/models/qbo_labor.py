@@ -8,6 +8,8 @@ linking a job or moving a department's dates lands (or takes back) what it conce
 without reading QuickBooks again. A timesheet of a department whose time comes from QuickBooks is
 the bridge's only: people enter that time in QuickBooks.
 """
+from collections import Counter
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_round
@@ -83,7 +85,7 @@ class QboTimeActivity(models.Model):
                 gone |= activity or self.browse()
                 continue
             values = {
-                "date": entry.date or False,
+                "date": fields.Date.to_date(entry.date) if entry.date else False,
                 "qbo_customer_id": entry.customer_id or False,
                 "customer_name": entry.customer_name or False,
                 "worker_id": workers.get((entry.worker_kind, entry.worker_id), False),
@@ -133,22 +135,26 @@ class QboTimeActivity(models.Model):
 
     # === WHERE TIME GOES === #
 
-    def _qbo_target(self, jobs, departments):
-        """(state, project id, department) of this activity as things stand."""
+    def _qbo_target(self, jobs, departments, projects):
+        """(state, project id, department) of this activity as things stand.
+
+        :param projects: the linked jobs, read together
+        """
         self.ensure_one()
         project_id = jobs.get(self.qbo_customer_id)
         if not project_id:
             return "unlinked", False, False
+        project = projects.browse(project_id).with_prefetch(projects._prefetch_ids)
         department = self.class_id.department_id
         if not department:
             # No class linked to a department: the job's one department in this company stands in.
-            candidates = self.env["project.project"].browse(project_id).department_ids & departments
+            candidates = project.department_ids & departments
             department = candidates if len(candidates) == 1 else False
         if not department:
             return "no_department", project_id, False
         if not self.worker_id.employee_id:
             return "unmapped", project_id, department
-        if not self.env["project.project"].browse(project_id).account_id:
+        if not project.account_id:
             return "no_timesheets", project_id, department
         mapping = department.qbo_mapping_ids[:1]
         if mapping.qbo_company_id != self.qbo_company_id or not mapping._qbo_imports_labor_on(self.date):
@@ -158,22 +164,51 @@ class QboTimeActivity(models.Model):
     def _qbo_apply(self, stats=None):
         """Land or take back the timesheets of these activities, as their job, worker and
         department now say."""
-        stats = stats if stats is not None else {}
+        stats = stats if stats is not None else Counter()
         self = self.sudo()
         for company in self.qbo_company_id:
             activities = self.filtered(lambda activity: activity.qbo_company_id == company)
             activities._qbo_find_workers(company)
             jobs = company._qbo_linked_jobs()
             departments = company.department_mapping_ids.department_id
+            projects = self.env["project.project"].browse(sorted(set(jobs.values())))
+            landed, taken_back = {}, self.browse()
             for activity in activities:
-                state, project_id, department = activity._qbo_target(jobs, departments)
+                state, project_id, department = activity._qbo_target(jobs, departments, projects)
+                values = {"state": state, "project_id": project_id, "refusal": False,
+                          "department_id": department.id if department else False}
+                if any(stored_value(activity, name) != value for name, value in values.items()):
+                    activity.write(values)
+                if state == "landed":
+                    landed[activity] = department
+                    continue
+                if activity.timesheet_id:
+                    stats["removed"] = stats.get("removed", 0) + 1
+                    taken_back |= activity
+                stats[state] = stats.get(state, 0) + 1
+            taken_back._qbo_unland()
+            self._qbo_land_safely(landed, stats)
+
+    def _qbo_land_safely(self, landed, stats):
+        """Land these activities in one go; when Odoo refuses a timesheet, one by one, so that the
+        one it refuses, kept with its reason, holds back no other."""
+        batch = Counter()
+        try:
+            with self.env.cr.savepoint():
+                self._qbo_land_timesheets(landed, batch)
+        except (UserError, ValidationError):
+            for activity, department in landed.items():
+                one = Counter()
                 try:
                     with self.env.cr.savepoint():
-                        activity._qbo_set(state, project_id, department, stats)
+                        self._qbo_land_timesheets({activity: department}, one)
                 except (UserError, ValidationError) as error:
-                    # One timesheet Odoo refuses must not hold back the rest of the company's time.
-                    activity.write({"state": "refused", "refusal": str(error.args[0] if error.args else error)[:200]})
-                    stats["refused"] = stats.get("refused", 0) + 1
+                    reason = str(error.args[0] if error.args else error)[:200]
+                    activity.write({"state": "refused", "refusal": reason})
+                    one = Counter(refused=1)
+                batch.update(one)
+        for key, count in batch.items():
+            stats[key] = stats.get(key, 0) + count
 
     def _qbo_find_workers(self, company):
         """Activities read before their worker was mirrored find it now."""
@@ -184,70 +219,78 @@ class QboTimeActivity(models.Model):
                 if activity.worker_qbo_id in workers:
                     activity.worker_id = workers[activity.worker_qbo_id]
 
-    def _qbo_set(self, state, project_id, department, stats):
-        self.ensure_one()
-        values = {"state": state, "project_id": project_id, "department_id": department.id if department else False,
-                  "refusal": False}
-        if any(stored_value(self, name) != value for name, value in values.items()):
-            self.write(values)
-        if state != "landed":
-            if self.timesheet_id:
-                stats["removed"] = stats.get("removed", 0) + 1
-                self._qbo_unland()
-            stats[state] = stats.get(state, 0) + 1
-            return
-        values = {
-            "project_id": project_id,
-            "employee_id": self.worker_id.employee_id.id,
-            "date": self.date,
-            "unit_amount": self.hours,
-            "name": self.description or self.env._("Time from QuickBooks"),
-        }
-        Timesheet = self.env["account.analytic.line"].with_context(qbo_labor_import=True)
-        timesheet = self.timesheet_id
-        if not timesheet:
-            timesheet = Timesheet.create(dict(values, qbo_time_activity_id=self.id))
-            self.timesheet_id = timesheet
-            stats["written"] = stats.get("written", 0) + 1
-        elif any(stored_value(timesheet, name) != value for name, value in values.items()) or \
-                timesheet.currency_id.compare_amounts(timesheet.amount, -timesheet._hourly_cost() * self.hours):
-            # unit_amount always goes along: hr_timesheet costs the hours again when it is written.
-            timesheet.with_context(qbo_labor_import=True).write(values)
-            stats["written"] = stats.get("written", 0) + 1
-        self._qbo_cost_lines(department)
+    @api.model
+    def _qbo_land_timesheets(self, landed, stats):
+        """The timesheets, then the labor and burden job cost lines, of activities that land.
 
-    def _qbo_cost_lines(self, department):
-        """The labor and burden job cost lines of a landed activity."""
-        self.ensure_one()
-        labor = -self.timesheet_id.amount
-        currency = self.qbo_company_id.company_id.currency_id or self.env.company.currency_id
-        burden = float_round(labor * (self.qbo_company_id.labor_burden_percent or 0.0) / 100.0,
-                             precision_rounding=currency.rounding)
-        lines = self.env["qbo.job.cost.line"]
-        held = {line.qbo_line_id: line for line in lines.search(
-            [("qbo_entity", "=", "TimeActivity"), ("qbo_time_activity_id", "=", self.id)])}
-        categories = self.env["qbo.cost.category"]
-        for line_id, amount, category in ((LABOR_LINE, labor, categories._qbo_labor()),
-                                          (BURDEN_LINE, burden, categories._qbo_burden())):
+        :param landed: {activity: its department}
+        """
+        Timesheet = self.env["account.analytic.line"].with_context(qbo_labor_import=True)
+        new, new_values = [], []
+        for activity in landed:
             values = {
-                "project_id": self.project_id.id,
-                "kind": "cost",
-                "doc_type": "time",
-                "date": self.date,
-                "counterpart": self.worker_name or False,
-                "qbo_customer_id": self.qbo_customer_id or False,
-                "class_id": self.class_id.id,
-                "own_department_id": department.id,
-                "own_category_id": category.id,
-                "memo": self.description or False,
-                "amount": amount,
+                "project_id": activity.project_id.id,
+                "employee_id": activity.worker_id.employee_id.id,
+                "date": activity.date,
+                "unit_amount": activity.hours,
+                "name": activity.description or self.env._("Time from QuickBooks"),
             }
-            line = held.get(line_id)
-            if line is None:
-                lines.create(dict(values, qbo_company_id=self.qbo_company_id.id, qbo_entity="TimeActivity",
-                                  qbo_doc_id=self.qbo_id, qbo_line_id=line_id, qbo_time_activity_id=self.id))
-            elif any(stored_value(line, name) != value for name, value in values.items()):
-                line.write(values)
+            timesheet = activity.timesheet_id
+            if not timesheet:
+                new.append(activity)
+                new_values.append(dict(values, qbo_time_activity_id=activity.id))
+            elif any(stored_value(timesheet, name) != value for name, value in values.items()) or \
+                    timesheet.currency_id.compare_amounts(timesheet.amount, -timesheet._hourly_cost() * activity.hours):
+                # unit_amount always goes along: hr_timesheet costs the hours again when it is written.
+                timesheet.with_context(qbo_labor_import=True).write(values)
+                stats["written"] += 1
+        for activity, timesheet in zip(new, Timesheet.create(new_values)):
+            activity.timesheet_id = timesheet
+        stats["written"] += len(new)
+        self._qbo_cost_lines(landed)
+
+    @api.model
+    def _qbo_cost_lines(self, landed):
+        """The labor and burden job cost lines of landed activities ({activity: department})."""
+        if not landed:
+            return
+        lines = self.env["qbo.job.cost.line"]
+        ids = [activity.id for activity in landed]
+        held = {(line.qbo_time_activity_id.id, line.qbo_line_id): line for line in lines.search(
+            [("qbo_entity", "=", "TimeActivity"), ("qbo_time_activity_id", "in", ids)])}
+        categories = self.env["qbo.cost.category"]
+        labor_category, burden_category = categories._qbo_labor(), categories._qbo_burden()
+        to_create = []
+        for activity, department in landed.items():
+            company = activity.qbo_company_id
+            currency = company.company_id.currency_id or self.env.company.currency_id
+            labor = -activity.timesheet_id.amount
+            burden = float_round(labor * (company.labor_burden_percent or 0.0) / 100.0,
+                                 precision_rounding=currency.rounding)
+            for line_id, amount, category in ((LABOR_LINE, labor, labor_category),
+                                              (BURDEN_LINE, burden, burden_category)):
+                values = {
+                    "project_id": activity.project_id.id,
+                    "kind": "cost",
+                    "doc_type": "time",
+                    "date": activity.date,
+                    "counterpart": activity.worker_name or False,
+                    "qbo_customer_id": activity.qbo_customer_id or False,
+                    "class_id": activity.class_id.id,
+                    "own_department_id": department.id,
+                    "own_category_id": category.id,
+                    "memo": activity.description or False,
+                    "amount": amount,
+                }
+                line = held.get((activity.id, line_id))
+                if line is None:
+                    to_create.append(dict(values, qbo_company_id=company.id, qbo_entity="TimeActivity",
+                                          qbo_doc_id=activity.qbo_id, qbo_line_id=line_id,
+                                          qbo_time_activity_id=activity.id))
+                elif any(stored_value(line, name) != value for name, value in values.items()):
+                    line.write(values)
+        if to_create:
+            lines.create(to_create)
 
 
 class AccountAnalyticLine(models.Model):
