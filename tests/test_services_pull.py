@@ -365,3 +365,22 @@ def test_an_answer_cut_at_1000_objects_in_all_is_asked_again_and_misses_nothing(
     assert len(qbo.asked) == 2
     got = {(entity, record["Id"]) for entity, records in changes.items() for record in records}
     assert got == {(entity, record["Id"]) for entity, record in objects}
+
+
+def test_1000_objects_of_one_moment_leave_only_their_type_to_a_full_read():
+    """A bulk import stamps 1000 bills with one second: only bills are read in full; the invoices
+    changed after them come by Change Data Capture, asked again without the bills."""
+    from chronicle_qbo_addon.services.pull import read_changes
+
+    start = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    flood = start + timedelta(minutes=1)
+    objects = [("Bill", {"Id": str(i), "MetaData": {"LastUpdatedTime": flood.isoformat()}}) for i in range(1000)]
+    objects += [("Invoice", {"Id": str(2000 + i), "MetaData": {"LastUpdatedTime": (flood + timedelta(seconds=i + 1))
+                                                                .isoformat()}}) for i in range(5)]
+    qbo = CappedInAll(objects)
+    changes, _time, overflow = read_changes(qbo, ["Account", "Invoice", "Bill"], start)
+    assert overflow == ["Bill"]
+    assert {record["Id"] for record in changes["Invoice"]} == {str(2000 + i) for i in range(5)}
+    assert [entities for entities, _since in qbo.asked] == [("Account", "Invoice", "Bill"),
+                                                            ("Account", "Invoice", "Bill"),
+                                                            ("Account", "Invoice")]

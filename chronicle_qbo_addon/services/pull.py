@@ -153,7 +153,8 @@ def read_changes(client, entities, since):
     last one; an answer of 1000 objects in all (the cap as Intuit's reference words it) is whole up
     to its newest object. So the next request asks every type again from the earliest end of the
     types cut at 1000, or, when none is, from the answer's newest object: never from the end of a
-    short type (a list changed long before the flood would hold the window back).
+    short type (a list changed long before the flood would hold the window back). An answer that
+    cannot move on (1000 objects of one moment) leaves only the types holding them to a full read.
 
     :return: ({entity: [objects], newest version of each}, QuickBooks' time of the first answer,
         the types that could not be read this way (1000 objects at one same moment): read them
@@ -176,8 +177,12 @@ def read_changes(client, entities, since):
             break
         later = min(ends[entity] for entity in cut) if cut else max(ends.values())
         if later <= moment:
-            overflow += cut or asked
-            break
+            # 1000 objects of one moment: the types that hold them are read in full; when the cap
+            # counted the whole answer, the others are asked again without them.
+            stalled = cut or [entity for entity in asked if ends.get(entity) == moment]
+            overflow += stalled
+            asked = [entity for entity in asked if entity not in stalled] if in_all else []
+            continue
         if not in_all:
             asked = cut  # the short types' answers were whole
         moment = later
