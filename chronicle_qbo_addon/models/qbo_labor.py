@@ -26,7 +26,6 @@ LABOR_STATES = [
     ("refused", "Refused by Odoo"),
 ]
 LABOR_LINE, BURDEN_LINE = "labor", "burden"
-TIMESHEET_FIELDS = ("project_id", "employee_id", "date", "unit_amount", "name")
 
 
 class QboTimeActivity(models.Model):
@@ -152,13 +151,13 @@ class QboTimeActivity(models.Model):
             department = candidates if len(candidates) == 1 else False
         if not department:
             return "no_department", project_id, False
-        if not self.worker_id.employee_id:
-            return "unmapped", project_id, department
-        if not project.account_id:
-            return "no_timesheets", project_id, department
         mapping = department.qbo_mapping_ids[:1]
         if mapping.qbo_company_id != self.qbo_company_id or not mapping._qbo_imports_labor_on(self.date):
             return "not_imported", project_id, department
+        if not project.account_id:
+            return "no_timesheets", project_id, department
+        if not self.worker_id.employee_id:
+            return "unmapped", project_id, department
         return "landed", project_id, department
 
     def _qbo_apply(self, stats=None):
