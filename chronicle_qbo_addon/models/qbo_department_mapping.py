@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 
 class QboDepartmentMapping(models.Model):
@@ -122,7 +123,8 @@ class QboDepartmentMapping(models.Model):
                 raise ValidationError(self.env._(
                     "%(department)s: labor import cannot stop (%(stop)s) before it starts (%(start)s).",
                     department=mapping.department_id.display_name,
-                    stop=mapping.labor_stop_date, start=mapping.labor_start_date))
+                    stop=format_date(self.env, mapping.labor_stop_date),
+                    start=format_date(self.env, mapping.labor_start_date)))
 
     def write(self, vals):
         result = super().write(vals)

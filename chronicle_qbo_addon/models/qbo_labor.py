@@ -12,7 +12,7 @@ from collections import Counter
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_round
+from odoo.tools import float_round, format_date
 
 from ..utils import stored_value
 
@@ -351,6 +351,6 @@ class AccountAnalyticLine(models.Model):
                     "Time on %(department)s jobs is entered in QuickBooks from %(start)s: enter this "
                     "time in QuickBooks (%(qbo)s), and the bridge brings it to the job's timesheets.",
                     department=mapping.department_id.display_name,
-                    start=mapping.labor_start_date,
+                    start=format_date(self.env, mapping.labor_start_date),
                     qbo=mapping.qbo_company_id.name,
                 ))
