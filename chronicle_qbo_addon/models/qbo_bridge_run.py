@@ -138,11 +138,14 @@ class QboBridgeRun(models.Model):
                            "labor_read_from": labor_start or False})
             company._qbo_customers_read_at(outcome.position)
             history.write({"history_pending": False})
-            # Time held but not landed (no employee, no linked job yet) lands once that changed;
-            # what stays skipped was counted by the run that read it.
+            # Time held but not landed on a job linked since (or refused before) lands now; what
+            # stays skipped was counted by the run that read it. Mapping a worker or moving a
+            # department's dates lands its time at once.
             later = Counter()
             self.env["qbo.time.activity"].search(
-                [("qbo_company_id", "=", company.id), ("state", "!=", "landed")])._qbo_apply(later)
+                [("qbo_company_id", "=", company.id), ("state", "!=", "landed"),
+                 "|", ("qbo_customer_id", "in", list(company._qbo_linked_jobs())), ("state", "=", "refused")]
+            )._qbo_apply(later)
             sink.stats[TIME_ENTITY].update({key: later[key] for key in ("written", "removed") if later[key]})
             run._qbo_finish(sink, client, mode=outcome.mode, read=outcome.read)
         self.env["ir.cron"]._commit_progress()

@@ -26,6 +26,8 @@ LABOR_STATES = [
     ("refused", "Refused by Odoo"),
 ]
 LABOR_LINE, BURDEN_LINE = "labor", "burden"
+# The fields of a timesheet that say what time was worked, where, by whom.
+TIME_FIELDS = frozenset({"project_id", "task_id", "employee_id", "date", "unit_amount", "amount", "name"})
 
 
 class QboTimeActivity(models.Model):
@@ -317,7 +319,9 @@ class AccountAnalyticLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self._qbo_importing():
+        # Only what a person says of the time; what other modules record on it (invoicing, for
+        # instance) goes through.
+        if TIME_FIELDS & set(vals) and not self._qbo_importing():
             for line in self:
                 line._qbo_check_manual(line.project_id, line.date, imported=bool(line.qbo_time_activity_id))
                 if vals.get("project_id") or vals.get("date"):

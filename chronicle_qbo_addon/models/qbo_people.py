@@ -15,7 +15,7 @@ LEADING_NUMBER = re.compile(
 def split_job_name(name):
     """The job number a QuickBooks job name leads with, and the rest of it: (number or None, name)."""
     found = LEADING_NUMBER.match(name or "")
-    if not found or not re.search(r"\d", found["number"]):
+    if not found:
         return None, (name or "").strip()
     return found["number"].rstrip("-./"), found["name"].strip()
 

@@ -5,7 +5,7 @@ import dates are kept; a person's timesheet where the time comes from QuickBooks
 and deletions in QuickBooks follow, and a night with nothing new costs three reads."""
 from datetime import date, timedelta
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .pull_common import PullCase
@@ -115,7 +115,7 @@ class TestLabor(PullCase):
         self.water_mapping.write({"labor_indefinitely": False, "labor_stop_date": date.today() - timedelta(days=30)})
         self.assertEqual(self.timesheets(self.job_a).mapped("name"), ["before the start"])
 
-        with self.assertRaisesRegex(Exception, "stops|stop"):
+        with self.assertRaisesRegex(ValidationError, "cannot stop .* before it starts"):
             self.water_mapping.write({"labor_stop_date": date.today() - timedelta(days=200)})
 
     def test_a_timesheet_entered_in_odoo_where_time_comes_from_quickbooks_is_refused(self):
@@ -139,6 +139,8 @@ class TestLabor(PullCase):
         landed = self.timesheets(self.job_a).filtered("qbo_time_activity_id")
         with self.assertRaisesRegex(UserError, "comes from QuickBooks"):
             landed.unit_amount = 8
+        landed.partner_id = self.customer  # what other modules record on time goes through
+        self.assertEqual(landed.partner_id, self.customer)
         with self.assertRaisesRegex(UserError, "comes from QuickBooks"):
             landed.unlink()
 
